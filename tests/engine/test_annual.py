@@ -165,8 +165,29 @@ def test_columns_api_matches_records_api(tiny):
     kinds = rng.integers(0, 2, n).astype(np.int32)
     q = rng.integers(1, 5, n).astype(float)
     lines = EquipmentLines.from_columns(Categorical(kinds, ("laptop", "monitor")), q)
-    records = [{"kind": ("laptop", "monitor")[k], "quantity": x} for k, x in zip(kinds, q)]
+    records = [
+        {"kind": ("laptop", "monitor")[k], "quantity": x} for k, x in zip(kinds, q, strict=True)
+    ]
     a = compute_annual(lines, tiny).to_dict()["totals"]["gwp"]
     b = compute_annual(EquipmentLines.from_records(records), tiny).to_dict()["totals"]["gwp"]
     assert a["value"] == pytest.approx(b["value"])
     assert not math.isnan(a["value"])
+
+
+def test_whole_kinds_borrowed_show_folded_phases_as_included():
+    from impactnum.engine import load_factor_set
+
+    fs = load_factor_set("ademe-2022")
+    lines = EquipmentLines.from_records([{"kind": "server", "in_datacenter": True}])
+    d = compute_annual(lines, fs).to_dict()
+    assert d["totals"]["gwp"]["missing_phases"] == []
+    origins = {f["id"]: f["origin"] for f in d["provenance"]["factors"]}
+    assert origins["device/server/manufacture/gwp"] == "borrowed from boavizta-2.5@2.5.0"
+    dist = next(
+        f for f in d["provenance"]["factors"] if f["id"] == "device/server/distribution/gwp"
+    )
+    assert dist["value"] == 0.0 and "included in manufacture" in dist["note"]
+    # the server's default lifespan and use come from the lender too
+    assert (
+        d["provenance"]["kind_defaults"]["server"]["origin"] == "borrowed from boavizta-2.5@2.5.0"
+    )

@@ -414,20 +414,65 @@ def _read_folder(
             )
     if with_borrowing:
         for b in info.get("borrow", []):
-            lender = _load(b["from"], with_borrowing=False)
-            keys = {r.key for r in rows if r.family == b["family"]}
-            if b["family"] == "device":
-                keys |= set(kinds)
-            taken = [
-                replace(r, origin=f"borrowed from {lender.ref}")
-                for r in lender.rows
-                if (r.family, r.phase, r.criterion) == (b["family"], b["phase"], b["criterion"])
-                and r.key in keys
-            ]
-            rows.extend(taken)
-            coverage.setdefault(b["family"], {}).setdefault(b["phase"], set()).add(b["criterion"])
+            _borrow(b, ref, rows, kinds, coverage)
     fs = FactorSet(name, version, info, _with_default_ranges(rows, params), kinds, params, coverage)
     return fs
+
+
+def _borrow(
+    b: Mapping[str, Any],
+    ref: str,
+    rows: list[FactorRow],
+    kinds: dict[str, KindDefaults],
+    coverage: dict[str, dict[str, set[str]]],
+) -> None:
+    """Take rows declared in a `[[borrow]]` table from another set (in place).
+
+    Two forms: `family` + `phase` + `criterion` borrows one criterion of one phase for the keys
+    this set has; `family = "device"` + `kinds` + `criteria` borrows whole kinds this set lacks
+    (every phase, and their default lifespan and use). Phases the lender folds into manufacture
+    come as explicit 0 rows saying so, so that they are not reported as missing.
+    """
+    lender = _load(str(b["from"]), with_borrowing=False)
+    origin = f"borrowed from {lender.ref}"
+    family = str(b["family"])
+    if "kinds" in b:
+        keys = set(b["kinds"])
+        criteria = set(b["criteria"])
+        phases = set(FAMILY_PHASES[family])
+        missing = keys - set(lender.kind_defaults)
+        if missing:
+            raise FactorSetError(f"{ref}: borrow: {lender.ref} has no kind(s) {sorted(missing)}")
+        for k in keys:
+            kinds[k] = replace(lender.kind_defaults[k], origin=origin)
+    else:
+        keys = {r.key for r in rows if r.family == family}
+        if family == "device":
+            keys |= set(kinds)
+        criteria, phases = {str(b["criterion"])}, {str(b["phase"])}
+    taken = [
+        replace(r, origin=origin)
+        for r in lender.rows
+        if r.family == family and r.key in keys and r.criterion in criteria and r.phase in phases
+    ]
+    if family == "device" and "manufacture" in phases:
+        for r in [t for t in taken if t.phase == "manufacture"]:
+            for folded in lender.included_in_manufacture:
+                note = f"included in manufacture in {lender.ref} ({folded} not separated)"
+                taken.append(
+                    replace(
+                        r,
+                        phase=folded,
+                        value=0.0,
+                        low=0.0,
+                        high=0.0,
+                        note=note,
+                        range_kind="included in manufacture",
+                    )
+                )
+    rows.extend(taken)
+    for r in taken:
+        coverage.setdefault(r.family, {}).setdefault(r.phase, set()).add(r.criterion)
 
 
 def _factor_row(r: Mapping[str, str], ref: str, path: Path, line: int) -> FactorRow:

@@ -1,0 +1,55 @@
+"""The `impactnum` command line: one module per command group, loaded only when used.
+
+Commands are registered by dotted path in `COMMANDS`; a group is imported only when it is
+invoked (or when `--help` lists them), so `impactnum inventory calc` never imports what other
+commands need. A registered module that does not exist yet is skipped.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from impactnum import __version__
+
+COMMANDS: dict[str, str] = {
+    "calc": "impactnum.cli.calc:calc",
+    "factors": "impactnum.cli.factors:factors",
+    "inventory": "impactnum.cli.inventory:inventory",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose sub-commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = set(super().list_commands(ctx))
+        names.update(n for n in COMMANDS if self._load(n) is not None)
+        return sorted(names)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or self._load(cmd_name)
+
+    @staticmethod
+    def _load(name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, _, attr = target.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:  # not written yet: skip it
+                return None
+            raise
+        command = getattr(module, attr)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="impactnum")
+def main() -> None:
+    """impactnum: social, environmental and economic impacts of a local authority's digital
+    activity."""
