@@ -29,6 +29,7 @@ from impactnum.io.project_toml import (
     ProjectIssue,
     ProjectScenario,
     load_project,
+    parse_project,
 )
 
 DEFAULT_COMPARE_DRAWS = 1000
@@ -221,6 +222,35 @@ def resolve_factor_set(project: Project, spec: str | None) -> FactorSet:
     except FactorSetError as exc:
         where = "--factors" if spec else "project.factors / overrides"
         raise CalcInputError([f"{project.source}: {where}: {exc}"]) from None
+
+
+def run_document(
+    data: dict[str, Any],
+    *,
+    source: str,
+    factors: str | None = None,
+    draws: int | None = None,
+    seed: int = 0,
+    extra_overrides: Sequence[Any] = (),
+) -> dict[str, Any]:
+    """Compute a project given as a dict (the project-file structure, e.g. a JSON body or a
+    stored project); `extra_overrides` (an organisation's own factors) apply before the
+    project's. Raises CalcInputError listing every problem."""
+    try:
+        project = parse_project(data, source)
+    except ProjectFileError as exc:
+        raise CalcInputError(exc.lines()) from None
+    try:
+        fs = load_factor_set(factors or project.factors, [*extra_overrides, *project.overrides])
+    except FactorSetError as exc:
+        raise CalcInputError([f"{source}: factors / overrides: {exc}"]) from None
+    issues = [str(i) for i in check_coverage(project, fs)]
+    if issues:
+        raise CalcInputError(issues)
+    try:
+        return calculate_project(project, fs, draws=draws, seed=seed)
+    except (EngineInputError, ValueError) as exc:
+        raise CalcInputError([f"{source}: {exc}"]) from None
 
 
 def run(

@@ -2,7 +2,7 @@
 
 Commands are registered by dotted path in `COMMANDS`; a group is imported only when it is
 invoked (or when `--help` lists them), so `impactnum inventory calc` never imports what other
-commands need. A registered module that does not exist yet is skipped.
+commands need (the engine commands never import Django).
 """
 
 from __future__ import annotations
@@ -15,8 +15,13 @@ from impactnum import __version__
 
 COMMANDS: dict[str, str] = {
     "calc": "impactnum.cli.calc:calc",
+    "createuser": "impactnum.cli.web:createuser",
+    "demo": "impactnum.cli.web:demo",
     "factors": "impactnum.cli.factors:factors",
     "inventory": "impactnum.cli.inventory:inventory",
+    "manage": "impactnum.cli.web:manage",
+    "orgs": "impactnum.cli.web:orgs",
+    "serve": "impactnum.cli.web:serve",
 }
 
 
@@ -37,12 +42,7 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module_name, _, attr = target.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:  # not written yet: skip it
-                return None
-            raise
+        module = importlib.import_module(module_name)
         command = getattr(module, attr)
         assert isinstance(command, click.Command)
         return command

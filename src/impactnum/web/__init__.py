@@ -1,0 +1,1 @@
+"""impactnum's web application (Django): pages for people, a JSON API for scripts."""

@@ -1,0 +1,10 @@
+"""All routes, one list: pages per app, the JSON API under /api/, language switching."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("impactnum.web.core.urls")),
+    path("projects/", include("impactnum.web.projects.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("impactnum.web.api.urls")),
+]

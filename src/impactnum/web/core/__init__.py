@@ -1,0 +1,1 @@
+"""Organisations, memberships and roles, audit events, API tokens, permissions."""

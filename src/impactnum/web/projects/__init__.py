@@ -1,0 +1,1 @@
+"""Digital projects and the impact calculator."""

@@ -1,0 +1,44 @@
+"""Fixtures for the web tests: organisations and people with each role, built by services."""
+
+import pytest
+
+from impactnum.web.core import services
+from impactnum.web.core.choices import Role
+
+
+@pytest.fixture
+def make_user(db):
+    counter = iter(range(10_000))
+
+    def make(role: str | None = None, organisation=None, username: str | None = None):
+        user = services.create_user(
+            None, username=username or f"user{next(counter)}", password="pw-Impactnum-1"
+        )
+        if role and organisation is not None:
+            services.set_membership(None, user, organisation, role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def city(db):
+    return services.create_organisation(
+        None, slug="ville-nevers", name="Ville de Nevers", kind="commune", siret="21580194300014"
+    )
+
+
+@pytest.fixture
+def agglo(db):
+    return services.create_organisation(
+        None,
+        slug="agglo-nevers",
+        name="Nevers Agglomération",
+        kind="epci",
+        siret="20004089100018",
+    )
+
+
+@pytest.fixture
+def roles():
+    return list(Role.values)
