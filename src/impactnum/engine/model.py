@@ -211,7 +211,8 @@ def evaluate(act: Activity, f: Factors) -> tuple[F64, F64]:
     refurb[:, :, 0, :] *= f.refurbished_share[:, None, None]  # manufacture only
     embedded = new + refurb
     use = np.einsum("gx,bxc->bgc", act.use_given, f.electricity)
-    use += np.einsum("gxk,bk,bxc->bgc", act.use_default, f.kwh, f.electricity)
+    # Three operands: let NumPy pick the contraction order (10× faster with many draws).
+    use += np.einsum("gxk,bk,bxc->bgc", act.use_default, f.kwh, f.electricity, optimize=True)
     use += np.einsum("gt,btc->bgc", act.network, f.network)
     impacts = np.empty((b, act.embedded.shape[0], 4, f.device.shape[-1]))
     impacts[:, :, 0] = embedded[:, :, 0]  # manufacture
