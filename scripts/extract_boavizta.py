@@ -27,6 +27,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from impactnum.engine.factorset import FACTOR_COLUMNS
+
 ROOT = Path(__file__).resolve().parent.parent
 SET_NAME = "boavizta-2.5"
 SET_VERSION = "2.5.0"
@@ -410,18 +412,7 @@ def build(inp: dict[str, Any], pkg: Path) -> dict[str, str]:
 
     files = {
         "factors.csv": to_csv(
-            [
-                "family",
-                "key",
-                "phase",
-                "criterion",
-                "value",
-                "low",
-                "high",
-                "unit",
-                "source",
-                "note",
-            ],
+            [*FACTOR_COLUMNS, "note"],
             factor_rows,
         ),
         "kinds.csv": to_csv(

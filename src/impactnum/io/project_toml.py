@@ -20,7 +20,7 @@ from typing import Any
 from impactnum.engine import AvoidedFlow, EquipmentLines, NetworkLine, Scenario
 from impactnum.engine.criteria import CRITERION_CODES
 from impactnum.engine.economic import DEFAULT_DISCOUNT_RATE, EconomicInputs, Estimate
-from impactnum.engine.factorset import FAMILY_PHASES, FactorOverride
+from impactnum.engine.factorset import FACTOR_COLUMNS, FAMILY_PHASES, FactorOverride
 from impactnum.engine.flows import FLOW_CODES, NETWORK_KINDS
 from impactnum.engine.kinds import KIND_CODES
 from impactnum.engine.social import (
@@ -155,18 +155,7 @@ SROI_KEYS = (
     "duration_years",
     *RATE_FIELDS,
 )
-OVERRIDE_KEYS = (
-    "family",
-    "key",
-    "phase",
-    "criterion",
-    "value",
-    "low",
-    "high",
-    "unit",
-    "source",
-    "note",
-)
+OVERRIDE_KEYS = (*FACTOR_COLUMNS, "note")  # an override row has the columns of factors.csv
 PROJECT_KEYS = (
     "name",
     "description",
@@ -333,7 +322,7 @@ def _equipment(r: _Reader, rows: list[Mapping[str, Any]], path: str) -> list[dic
             rec["country"] = country
         label = r.text(row, "label", p)
         if label:
-            rec["label_label"] = label  # EquipmentLines keeps `label_*` keys as labels
+            rec["label"] = label  # the line's name in per_line results
         records.append(rec)
     return records
 
