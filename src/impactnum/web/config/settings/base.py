@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "impactnum.web.core",
     "impactnum.web.projects",
+    "impactnum.web.fleet",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""The durable IT fleet: assets, lifecycle, repairs, purchases, indicators and legal quotas."""
