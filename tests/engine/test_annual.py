@@ -183,6 +183,11 @@ def test_whole_kinds_borrowed_show_folded_phases_as_included():
     assert d["totals"]["gwp"]["missing_phases"] == []
     origins = {f["id"]: f["origin"] for f in d["provenance"]["factors"]}
     assert origins["device/server/manufacture/gwp"] == "borrowed from boavizta-2.5@2.5.0"
+    # a borrowed row keeps its lender's source, described in full
+    server = next(
+        f for f in d["provenance"]["factors"] if f["id"] == "device/server/manufacture/gwp"
+    )
+    assert server["source"]["id"].startswith("boavizta-2.5:") and server["source"]["title"]
     dist = next(
         f for f in d["provenance"]["factors"] if f["id"] == "device/server/distribution/gwp"
     )

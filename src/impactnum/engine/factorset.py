@@ -414,7 +414,7 @@ def _read_folder(
             )
     if with_borrowing:
         for b in info.get("borrow", []):
-            _borrow(b, ref, rows, kinds, coverage)
+            _borrow(b, ref, rows, kinds, coverage, info)
     fs = FactorSet(name, version, info, _with_default_ranges(rows, params), kinds, params, coverage)
     return fs
 
@@ -425,6 +425,7 @@ def _borrow(
     rows: list[FactorRow],
     kinds: dict[str, KindDefaults],
     coverage: dict[str, dict[str, set[str]]],
+    info: dict[str, Any],
 ) -> None:
     """Take rows declared in a `[[borrow]]` table from another set (in place).
 
@@ -470,6 +471,18 @@ def _borrow(
                         range_kind="included in manufacture",
                     )
                 )
+    # Source ids belong to the lender: name them `lender:id` and copy their descriptions.
+    sources = info.setdefault("sources", {})
+    lender_sources = lender.info.get("sources", {})
+    for k in list(kinds):
+        if kinds[k].origin == origin:
+            kinds[k] = replace(kinds[k], source=f"{lender.name}:{kinds[k].source}")
+    taken = [replace(r, source=f"{lender.name}:{r.source}") for r in taken]
+    for r in taken:
+        sources.setdefault(r.source, lender_sources.get(r.source.split(":", 1)[1], {}))
+    for k in kinds.values():
+        if k.origin == origin:
+            sources.setdefault(k.source, lender_sources.get(k.source.split(":", 1)[1], {}))
     rows.extend(taken)
     for r in taken:
         coverage.setdefault(r.family, {}).setdefault(r.phase, set()).add(r.criterion)
