@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("impactnum.web.core.urls")),
+    path("projects/", include("impactnum.web.reports.urls")),
     path("projects/", include("impactnum.web.projects.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("impactnum.web.api.urls")),
