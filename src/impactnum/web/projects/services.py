@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from impactnum.calculation import CalcInputError, run_document
+from impactnum.calculation import CalcInputError, json_ready, run_document
 from impactnum.engine import ENGINE_VERSION, FactorSetError, available_sets, load_factor_set
 from impactnum.engine import FactorOverride as EngineOverride
 from impactnum.web.core.errors import DomainError
@@ -458,7 +458,7 @@ def save_snapshot(
         factor_set=result["factor_set"],
         engine_version=ENGINE_VERSION,
         inputs={"document": inputs, "organisation_overrides": overrides, "draws": draws},
-        result=result,
+        result=json_ready(result),  # JSON has no NaN (PostgreSQL's jsonb refuses it)
     )
     record_event(
         actor,
