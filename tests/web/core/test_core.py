@@ -1,6 +1,7 @@
 """Organisations, memberships, permissions, audit events and API tokens."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from impactnum.web.core import permissions, services
@@ -10,9 +11,9 @@ from impactnum.web.core.models import AuditEvent, validate_siret
 
 def test_siret_checksum():
     validate_siret("21580194300014")  # a Luhn-valid 14-digit number
-    with pytest.raises(Exception, match="14"):
+    with pytest.raises(ValidationError, match="14"):
         validate_siret("123")
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="clé de contrôle"):
         validate_siret("21580194300011")
 
 

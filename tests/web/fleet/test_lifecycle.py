@@ -51,7 +51,7 @@ def test_retiring_early_needs_a_reason(city, tech, laptop):
 
     set_membership(None, admin, city, "administrator")
     services.set_lifespan_policy(admin, city, "laptop", 7)
-    with pytest.raises(DomainError, match="2.0 ans") as exc:
+    with pytest.raises(DomainError, match=r"2\.0 ans") as exc:
         services.change_status(tech, laptop, AssetStatus.RETIRED)
     assert exc.value.field == "reason"
     laptop.refresh_from_db()

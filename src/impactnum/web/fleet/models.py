@@ -4,7 +4,7 @@ Personal data is minimal: an asset's `assigned_to` holds a name or an agent id, 
 """
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -251,5 +251,27 @@ class Purchase(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "year", "category"], name="one_purchase_row_per_category"
+            )
+        ]
+
+
+class QuotaTargetOverride(models.Model):
+    """An organisation's own target for a quota rule from a year on (overrides the shipped
+    `data/quota_targets.csv` row for that rule and year; see `fleet.quotas`)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    rule = models.CharField(_("règle"), max_length=40)
+    from_year = models.PositiveIntegerField(_("à partir de l'année"))
+    target = models.FloatField(
+        _("objectif (part de 0 à 1)"), validators=[MinValueValidator(0), MaxValueValidator(1)]
+    )
+    source = models.CharField(_("source"), max_length=300)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["rule", "from_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "rule", "from_year"], name="one_quota_override_per_year"
             )
         ]
