@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "createuser": "impactnum.cli.web:createuser",
     "demo": "impactnum.cli.web:demo",
     "factors": "impactnum.cli.factors:factors",
+    "fleet": "impactnum.cli.fleet:fleet",
     "inventory": "impactnum.cli.inventory:inventory",
     "manage": "impactnum.cli.web:manage",
     "orgs": "impactnum.cli.web:orgs",

@@ -26,7 +26,7 @@ from .choices import (
     AssetStatus,
     RepairOutcome,
 )
-from .models import Asset, AssetEvent, LifespanPolicy, Repair
+from .models import Asset, AssetEvent, Department, LifespanPolicy, Location, Repair
 
 ASSET_FIELDS = (
     "kind",
@@ -66,6 +66,19 @@ def _validate(instance: models.Model) -> None:
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise DomainError(f"{field}: {' '.join(str(m) for m in messages)}", field=field) from exc
+
+
+def _same_organisation(asset: Asset) -> None:
+    """A department or location of another organisation is refused (the form lists only the
+    asset's own, but the API and bulk actions take ids)."""
+    for name in ("department", "location"):
+        related = getattr(asset, name)
+        if related is not None and related.organisation_id != asset.organisation_id:
+            raise DomainError(
+                _("« %(n)s » n'appartient pas à l'organisation de l'équipement.")
+                % {"n": related},
+                field=name,
+            )
 
 
 def _event(asset: Asset, actor: AbstractBaseUser | None, type_: str, **kw: Any) -> AssetEvent:
@@ -122,6 +135,7 @@ def create_asset(
     asset = Asset(
         organisation=organisation, status=status, status_changed_at=timezone.now(), **fields
     )
+    _same_organisation(asset)
     _validate(asset)
     asset.save()
     _event(asset, actor, event_type, to_status=status, data={"fields": snapshot(asset)})
@@ -148,6 +162,7 @@ def update_asset(
     before = snapshot(asset) or {}
     for name, value in fields.items():
         setattr(asset, name, value)
+    _same_organisation(asset)
     _validate(asset)
     asset.version += 1
     asset.save()
@@ -168,13 +183,15 @@ def change_status(
     on: dt.date | None = None,
     reuse_proof: str = "",
     expected_version: int | None = None,
+    check_permission: bool = True,
 ) -> Asset:
     """Move an asset to another status, if the lifecycle allows it.
 
     Retiring a device younger than its policy lifespan needs a reason (repair first).
     Lost or stolen is allowed from any status that is not final.
     """
-    require(actor, asset.organisation, EDIT_FLEET)  # type: ignore[arg-type]
+    if check_permission:
+        require(actor, asset.organisation, EDIT_FLEET)  # type: ignore[arg-type]
     asset = _locked(asset, expected_version)
     current = asset.status
     if to_status not in AssetStatus.values:
@@ -321,3 +338,89 @@ def set_lifespan_policy(
         after={"kind": kind, "years": years},
     )
     return policy
+
+
+class BulkRefused(DomainError):
+    """Some assets of a bulk change were refused, so none was changed: `refusals` lists
+    (asset, reason)."""
+
+    def __init__(self, refusals: list[tuple[Asset, str]]) -> None:
+        super().__init__(
+            _("%(n)d équipement(s) refusé(s) : aucun changement n'a été enregistré.")
+            % {"n": len(refusals)}
+        )
+        self.refusals = refusals
+
+
+BULK_FIELDS = ("department", "location")
+
+
+@transaction.atomic
+def bulk_change(
+    actor: AbstractBaseUser | None,
+    assets: list[Asset],
+    *,
+    to_status: str = "",
+    reason: str = "",
+    **fields: Any,
+) -> int:
+    """Assign a department and/or location, and/or change the status, of several assets: all or
+    nothing. Each asset goes through `update_asset` and `change_status` (same guards, one event
+    each); if any is refused, nothing is written and `BulkRefused` lists every refusal."""
+    unknown = set(fields) - set(BULK_FIELDS)
+    if unknown:
+        raise DomainError(_("Champ inconnu : %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if not assets:
+        raise DomainError(_("Sélectionnez au moins un équipement."))
+    if not fields and not to_status:
+        raise DomainError(_("Choisissez une action."))
+    refusals: list[tuple[Asset, str]] = []
+    for asset in assets:
+        try:
+            with transaction.atomic():
+                if fields:
+                    asset = update_asset(actor, asset, **fields)
+                if to_status:
+                    change_status(actor, asset, to_status, reason=reason)
+        except DomainError as exc:
+            refusals.append((asset, exc.message))
+    if refusals:
+        raise BulkRefused(refusals)
+    return len(assets)
+
+
+def _add_named(
+    actor: AbstractBaseUser | None,
+    organisation: Organisation,
+    model: type[Department] | type[Location],
+    name: str,
+) -> Department | Location:
+    require(actor, organisation, MANAGE_ORGANISATION)  # type: ignore[arg-type]
+    name = name.strip()
+    if not name:
+        raise DomainError(_("Indiquez un nom."), field="name")
+    if model.objects.filter(organisation=organisation, name__iexact=name).exists():
+        raise DomainError(_("« %(n)s » existe déjà.") % {"n": name}, field="name")
+    obj = model(organisation=organisation, name=name)
+    _validate(obj)
+    obj.save()
+    from impactnum.web.core.services import record_event
+
+    record_event(
+        actor, f"{model._meta.model_name}.add", obj, organisation=organisation, after={"name": name}
+    )
+    return obj
+
+
+@transaction.atomic
+def add_department(
+    actor: AbstractBaseUser | None, organisation: Organisation, name: str
+) -> Department:
+    """A new department (service) of the organisation (administrators)."""
+    return _add_named(actor, organisation, Department, name)  # type: ignore[return-value]
+
+
+@transaction.atomic
+def add_location(actor: AbstractBaseUser | None, organisation: Organisation, name: str) -> Location:
+    """A new location (site, building) of the organisation (administrators)."""
+    return _add_named(actor, organisation, Location, name)  # type: ignore[return-value]
