@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "impactnum.web.core",
     "impactnum.web.projects",
     "impactnum.web.fleet",
+    "impactnum.web.reuse",
 ]
 
 MIDDLEWARE = [

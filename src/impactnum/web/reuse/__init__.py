@@ -1,0 +1,2 @@
+"""The local reuse and recycling chain: lots, devices, triage, refurbishment, wiping,
+provision, support sessions, WEEE shipments and materials."""
