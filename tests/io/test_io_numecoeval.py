@@ -294,3 +294,96 @@ def test_error_limit(tmp_path: Path) -> None:
 def test_empty_files(tmp_path: Path, text: str) -> None:
     with pytest.raises(InputFileError):
         read(write(tmp_path, text))
+
+
+# --- structure and fast paths ----------------------------------------------------------------
+
+
+def test_blank_and_separator_only_lines_are_skipped(tmp_path: Path) -> None:
+    text = (
+        "\n\ntype;quantite;nomEntite\n"  # blank lines before the header
+        "Ecran;1;A\n"
+        "\n"
+        "   \n"
+        ";;\n"  # a spreadsheet's empty row
+        '"";"";""\n'
+        "Ecran;-1;B\n"
+    )
+    with pytest.raises(InputFileError) as exc:
+        read(write(tmp_path, text))
+    assert [(e.line, e.column) for e in exc.value.errors] == [(9, "quantite")]
+    ok = read(write(tmp_path, text.replace("-1", "2")))
+    assert ok.lines.quantity.tolist() == [1.0, 2.0]
+    assert ok.labels["entity"].values() == ["A", "B"]
+
+
+def test_quoted_separator_cannot_hide_a_missing_field(tmp_path: Path) -> None:
+    # Line 2 has as many `;` as the header, but one is inside quotes: 2 fields, not 3.
+    text = 'type;nomEntite;quantite\nEcran;"a;b"\nEcran;x;1\n'
+    with pytest.raises(InputFileError) as exc:
+        read(write(tmp_path, text))
+    assert [str(e).split(": ", 1)[1] for e in exc.value.errors] == [
+        "wrong number of fields: 2 instead of 3 (as in the header)"
+    ]
+
+
+def test_quoted_separators_and_ragged_lines_comma_separated(tmp_path: Path) -> None:
+    text = 'type,nomEntite,quantite\nEcran,"a,b",1,2\nEcran,x\nEcran,"y,z",3\n'
+    with pytest.raises(InputFileError) as exc:
+        read(write(tmp_path, text))
+    assert [(e.line, e.reason) for e in exc.value.errors] == [
+        (2, "wrong number of fields: 4 instead of 3 (as in the header)"),
+        (3, "wrong number of fields: 2 instead of 3 (as in the header)"),
+    ]
+
+
+def test_padded_cells_are_trimmed(tmp_path: Path) -> None:
+    text = (
+        "type;quantite;dateAchat;dateRetrait;nomEntite;paysDUtilisation\n"
+        " Ecran ; 2 ; 2020-01-01 ;2024-01-01;Ville ; France\n"
+        "Ecran;1;;;Ville;FR\n"
+        "Ecran; ;;;  ;\n"
+    )
+    inv = read(write(tmp_path, text))
+    assert inv.lines.quantity.tolist() == [2.0, 1.0, 1.0]
+    assert inv.lines.lifespan_years[0] == pytest.approx(1461 / 365.25)
+    assert inv.labels["entity"].values() == ["Ville", "Ville", None]
+    assert inv.labels["entity"].categories == ("Ville",)
+    assert inv.lines.country.values() == ["FRA", "FRA", None]
+
+
+def test_windows_1252_only_in_the_header(tmp_path: Path) -> None:
+    p = write(tmp_path, "type;quantite;durée\nEcran;2;1\n", encoding="cp1252")
+    inv = read(p)
+    assert inv.encoding == "cp1252"
+    assert inv.lines.quantity.tolist() == [2.0]
+
+
+@pytest.mark.parametrize("enum_max", [10, 100_000])
+def test_many_distinct_labels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enum_max: int
+) -> None:
+    monkeypatch.setattr("impactnum.io.table._ENUM_MAX", enum_max)  # both ways of coding labels
+    n = 6000
+    names = [f"eq{i}" if i % 10 else "" for i in range(n)]  # distinct, some empty
+    models = [f"m{i % 5000}" for i in range(n)]  # many distinct, repeated
+    text = "type;nomEquipementPhysique;modele\n" + "".join(
+        f"Ecran;{a};{b}\n" for a, b in zip(names, models, strict=True)
+    )
+    labels = read(write(tmp_path, text)).labels
+    assert labels["equipment"].values() == [a or None for a in names]
+    assert labels["model"].values() == models
+    assert labels["model"].categories == tuple(dict.fromkeys(models))
+
+
+def test_quoted_empty_cells_are_empty(tmp_path: Path) -> None:
+    text = (
+        'type;statut;nomEntite;quantite;dateAchat\nEcran;A;x;"";""\nEcran;"";y;2;""\n'
+        'Ecran;"";z;"";2020-01-01\nEcran;B;"";"";""\n'
+    )
+    inv = read(write(tmp_path, text))
+    assert inv.labels["status"].values() == ["A", None, None, "B"]
+    assert inv.labels["status"].categories == ("A", "B")
+    assert inv.labels["entity"].values() == ["x", "y", "z", None]
+    assert inv.lines.quantity.tolist() == [1.0, 2.0, 1.0, 1.0]
+    assert inv.lines.lifespan_status.tolist() == [Status.DEFAULT] * 4

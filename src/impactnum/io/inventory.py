@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-import polars as pl
 
 from impactnum.engine.inputs import Categorical, EquipmentLines, Status, lifespan_from_dates
 from impactnum.io.errors import ErrorCollector
 from impactnum.io.lookups import Lookup, countries, type_map
-from impactnum.io.table import Table, categorical, dates, lookup, read_table
+from impactnum.io.table import Table, dates, lookup, read_table
 
 LifespanMode = Literal["fixed", "real"]
 InputFormat = Literal["auto", "numecoeval", "impactnum"]
@@ -55,12 +54,12 @@ class ReadOptions:
 
 def kinds_column(
     table: Table, column: str, options: ReadOptions, errors: ErrorCollector
-) -> pl.Series:
+) -> Categorical:
     """Map the type/kind column to kind codes; empty cells are errors (the column is required)."""
     kinds = lookup(table, column, options.types(), errors, what="type")
     if table.find(column) is not None:
-        empty = table.text(column).is_null()
-        lines = table.df.get_column("__line").filter(empty).head(errors.limit).to_list()
+        empty = ~table.present(column)
+        lines = table.lines[empty][: errors.limit].tolist()
         errors.add_many(
             int(empty.sum()), [(ln, table.find(column) or column, "empty value") for ln in lines]
         )
@@ -69,7 +68,7 @@ def kinds_column(
 
 def countries_column(table: Table, column: str, errors: ErrorCollector) -> Categorical:
     """Country names or ISO codes → ISO alpha-3 (missing: the factor set's default country)."""
-    return categorical(lookup(table, column, countries(), errors, what="country"))
+    return lookup(table, column, countries(), errors, what="country")
 
 
 def lifespans(

@@ -128,11 +128,9 @@ def read_type_map_file(path: str | Path) -> list[tuple[str, str]]:
     errors = table.errors
     cols = table.require(["type", "kind"], errors)
     errors.raise_if_any()
-    df = table.df.select(
-        pl.col(cols["type"]).str.strip_chars().alias("type"),
-        pl.col(cols["kind"]).str.strip_chars().alias("kind"),
-        pl.col("__line"),
-    )
+    df = pl.DataFrame(
+        [table.text(cols["type"]).alias("type"), table.text(cols["kind"]).alias("kind")]
+    ).with_columns(table.df.get_column("__line"))
     known = set(KIND_CODES)
     bad = df.filter(pl.col("type").is_null() | ~pl.col("kind").is_in(list(known)))
     items = []

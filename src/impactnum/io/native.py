@@ -23,7 +23,7 @@ from impactnum.io.inventory import (
     no_lines_check,
 )
 from impactnum.io.lookups import normalize
-from impactnum.io.table import Table, booleans, categorical, labels_from, numbers, read_table
+from impactnum.io.table import Table, booleans, labels_from, numbers, read_table
 
 REQUIRED = ("kind",)
 LABEL_COLUMNS = ("entity", "department", "site", "model", "datacenter", "name", "user")
@@ -70,6 +70,9 @@ def read_native_table(table: Table, options: ReadOptions) -> Inventory:
         warnings.append(f"{table.path}: column {col!r} ignored: not a known column{did}")
 
     table.require(REQUIRED, errors)
+    table.prefetch(
+        [*LABEL_COLUMNS, *extra_labels.values(), "kind", "country", "refurbished", "in_datacenter"]
+    )
     kinds = kinds_column(table, "kind", options, errors)
     quantity = numbers(table, "quantity", errors, minimum=0)
     quantity = np.where(np.isnan(quantity), 1.0, quantity)
@@ -86,9 +89,7 @@ def read_native_table(table: Table, options: ReadOptions) -> Inventory:
         days_per_year=numbers(table, "days_per_year", errors, minimum=0, maximum=366),
     )
     country = countries_column(table, "country", errors)
-    in_dc = (
-        booleans(table, "in_datacenter", errors) | table.text("datacenter").is_not_null().to_numpy()
-    )
+    in_dc = booleans(table, "in_datacenter", errors) | table.present("datacenter")
     pue = numbers(table, "pue", errors, minimum=1)
     no_lines_check(table, errors)
     errors.raise_if_any()
@@ -97,7 +98,7 @@ def read_native_table(table: Table, options: ReadOptions) -> Inventory:
     labels.update(labels_from(table, extra_labels))
     labels["country"] = country
     lines = EquipmentLines.from_columns(
-        kind=categorical(kinds),
+        kind=kinds,
         quantity=quantity,
         lifespan_years=life,
         lifespan_status=life_status,

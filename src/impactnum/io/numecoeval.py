@@ -20,7 +20,7 @@ from impactnum.io.inventory import (
     lifespans,
     no_lines_check,
 )
-from impactnum.io.table import Table, categorical, labels_from, numbers, read_table
+from impactnum.io.table import Table, labels_from, numbers, read_table
 
 REQUIRED = ("type",)
 
@@ -50,6 +50,7 @@ def read_numecoeval_table(table: Table, options: ReadOptions) -> Inventory:
     errors = table.errors
     warnings: list[str] = []
     table.require(REQUIRED, errors)
+    table.prefetch([*LABELS.values(), "paysDUtilisation"])
     kinds = kinds_column(table, "type", options, errors)
 
     quantity = numbers(table, "quantite", errors, minimum=0)
@@ -76,7 +77,7 @@ def read_numecoeval_table(table: Table, options: ReadOptions) -> Inventory:
 
     kwh = numbers(table, "consoElecAnnuelle", errors, minimum=0)
     country = countries_column(table, "paysDUtilisation", errors)
-    in_dc = table.text("nomCourtDatacenter").is_not_null().to_numpy()
+    in_dc = table.present("nomCourtDatacenter")
     pue = numbers(table, "pue", errors, minimum=1)  # not in NumEcoEval's file: an extension
     no_lines_check(table, errors)
     errors.raise_if_any()
@@ -84,7 +85,7 @@ def read_numecoeval_table(table: Table, options: ReadOptions) -> Inventory:
     labels = labels_from(table, LABELS)
     labels["country"] = country
     lines = EquipmentLines.from_columns(
-        kind=categorical(kinds),
+        kind=kinds,
         quantity=quantity,
         lifespan_years=life,
         lifespan_status=life_status,
