@@ -1,9 +1,19 @@
 """Fixtures for the web tests: organisations and people with each role, built by services."""
 
 import pytest
+from django.utils import translation
 
 from impactnum.web.core import services
 from impactnum.web.core.choices import Role
+
+
+@pytest.fixture(autouse=True)
+def _french_by_default():
+    """Each test starts in French, the default language: a page rendered in English by an
+    earlier test (LocaleMiddleware leaves its language active in the thread) must not leak."""
+    translation.activate("fr")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -32,6 +32,16 @@ EXPECTED_PATHS = {
     "/api/factor-sets": {"get"},
     "/api/factor-sets/{ref}": {"get"},
     "/api/calc": {"post"},
+    "/api/fleet/assets": {"get", "post"},
+    "/api/fleet/assets/{asset_id}": {"get", "patch"},
+    "/api/fleet/assets/{asset_id}/status": {"post"},
+    "/api/fleet/assets/{asset_id}/events": {"get"},
+    "/api/fleet/assets/{asset_id}/repairs": {"get", "post"},
+    "/api/fleet/repairs/{repair_id}/close": {"post"},
+    "/api/fleet/indicators": {"get"},
+    "/api/fleet/footprint": {"get"},
+    "/api/fleet/quotas": {"get"},
+    "/api/fleet/declaration": {"get"},
 }
 
 

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("impactnum.web.core.urls")),
     path("projects/", include("impactnum.web.reports.urls")),
     path("projects/", include("impactnum.web.projects.urls")),
+    path("fleet/", include("impactnum.web.fleet.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("impactnum.web.api.urls")),
 ]

@@ -8,6 +8,7 @@ NAVIGATION = [
     ("home", _("Accueil")),
     ("projects:list", _("Projets")),
     ("projects:factor-sets", _("Facteurs")),
+    ("fleet:list", _("Parc")),
     ("tokens", _("Jetons d'API")),
 ]
 

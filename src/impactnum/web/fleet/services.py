@@ -75,8 +75,7 @@ def _same_organisation(asset: Asset) -> None:
         related = getattr(asset, name)
         if related is not None and related.organisation_id != asset.organisation_id:
             raise DomainError(
-                _("« %(n)s » n'appartient pas à l'organisation de l'équipement.")
-                % {"n": related},
+                _("« %(n)s » n'appartient pas à l'organisation de l'équipement.") % {"n": related},
                 field=name,
             )
 
