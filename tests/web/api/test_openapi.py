@@ -6,6 +6,22 @@ from impactnum.io import project_toml
 from impactnum.web.api.document import document_keys
 
 EXPECTED_PATHS = {
+    "/api/reuse/devices": {"get"},
+    "/api/reuse/devices/{device_id}": {"get"},
+    "/api/reuse/devices/{device_id}/diagnostics": {"post"},
+    "/api/reuse/devices/{device_id}/provision": {"post"},
+    "/api/reuse/devices/{device_id}/release": {"post"},
+    "/api/reuse/devices/{device_id}/repairs": {"post"},
+    "/api/reuse/devices/{device_id}/status": {"post"},
+    "/api/reuse/devices/{device_id}/triage": {"post"},
+    "/api/reuse/lots": {"get", "post"},
+    "/api/reuse/lots/{lot_id}": {"get"},
+    "/api/reuse/lots/{lot_id}/devices": {"post"},
+    "/api/reuse/media/{medium_id}/sanitisations": {"post"},
+    "/api/reuse/shipments": {"get", "post"},
+    "/api/reuse/shipments/{shipment_id}": {"get"},
+    "/api/reuse/shipments/{shipment_id}/devices": {"post"},
+    "/api/reuse/shipments/{shipment_id}/ship": {"post"},
     "/api/organisations": {"get"},
     "/api/organisations/{slug}": {"get"},
     "/api/organisations/{slug}/overrides": {"get", "post"},

@@ -17,7 +17,7 @@ from ninja.responses import NinjaJSONEncoder
 from impactnum.calculation import json_ready
 from impactnum.engine import ENGINE_VERSION
 
-from . import calc, factors, fleet, organisations, projects, scenarios
+from . import calc, factors, fleet, organisations, projects, reuse, scenarios
 from .auth import AUTH
 from .document import ProjectDocument
 from .errors import PROBLEM_MEDIA_TYPE, install_handlers
@@ -117,6 +117,7 @@ def build_api() -> NinjaAPI:
     api.add_router("", factors.router)
     api.add_router("", calc.router)
     api.add_router("", fleet.router)
+    api.add_router("", reuse.router)
     return api
 
 

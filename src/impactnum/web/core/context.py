@@ -9,6 +9,7 @@ NAVIGATION = [
     ("projects:list", _("Projets")),
     ("projects:factor-sets", _("Facteurs")),
     ("fleet:list", _("Parc")),
+    ("reuse:workbench", _("Réemploi")),
     ("tokens", _("Jetons d'API")),
 ]
 
