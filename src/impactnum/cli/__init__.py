@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "inventory": "impactnum.cli.inventory:inventory",
     "manage": "impactnum.cli.web:manage",
     "orgs": "impactnum.cli.web:orgs",
+    "reuse": "impactnum.cli.reuse:reuse",
     "serve": "impactnum.cli.web:serve",
 }
 

@@ -71,7 +71,7 @@ ORDS_BARRIER_TEXT = {
     RepairBarrier.CANNOT_OPEN: "No way to open the product",
     RepairBarrier.NO_INFORMATION: "Repair information not available",
     RepairBarrier.NO_EQUIPMENT: "Lack of equipment",
-    RepairBarrier.TOO_WORN: "Item too worn out",
+    RepairBarrier.TOO_WORN: "Product too worn out",  # ORDS standard.rst wording
 }
 
 

@@ -73,6 +73,14 @@ DEVICE_FIELDS = (
 )
 
 
+OWN_SERVICE = {
+    DeviceStatus.PROVIDED: "provide",
+    DeviceStatus.IN_SHIPMENT: "add_to_shipment",
+    DeviceStatus.SHIPPED: "ship",
+}
+"""Statuses `change_status` refuses: only their service writes the record that goes with them."""
+
+
 class Conflict(DomainError):
     status = 409
 
@@ -305,6 +313,12 @@ def change_status(
     expected_version: int | None = None,
 ) -> Device:
     require(actor, device.organisation, EDIT_REUSE)  # type: ignore[arg-type]
+    if to_status in OWN_SERVICE:  # these moves carry a record (provision, shipment) of their own
+        raise DomainError(
+            _("« %(s)s » passe par l'action dédiée (%(f)s).")
+            % {"s": DeviceStatus(to_status).label, "f": OWN_SERVICE[to_status]},
+            field="status",
+        )
     device = _locked(device, expected_version)
     return _move(actor, device, to_status, data={"reason": reason} if reason else None)
 
@@ -638,6 +652,8 @@ def create_beneficiary(
 ) -> Beneficiary:
     require(actor, organisation, VIEW_BENEFICIARIES)  # type: ignore[arg-type]
     person = Beneficiary(organisation=organisation, **fields)
+    if person.last_contact_on is None:  # the retention period runs from the first contact
+        person.last_contact_on = timezone.localdate()
     _validate(person)
     person.save()
     return person
