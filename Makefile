@@ -14,12 +14,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,crosscheck]'
 	touch $(STAMP)
 
-run: install
-	$(BIN)/impactnum calc examples/leak-detection-dataloggers.toml
-	$(BIN)/impactnum inventory calc examples/inventory-numecoeval.csv --by kind
+# The web application on http://127.0.0.1:$(PORT) (gunicorn, 2 workers, DEBUG off, static files
+# by WhiteNoise). An empty database (var/impactnum.sqlite3, or $$DATABASE_URL) gets the demo data;
+# the demo logins are printed before the server starts.
+PORT ?= 8000
 
+run: install
+	@echo "impactnum: migrating, loading the demo data if the database is empty, then serving"
+	@echo "impactnum: open http://127.0.0.1:$(PORT)/ and log in with a demo login listed below"
+	PORT=$(PORT) $(BIN)/impactnum serve --demo-if-empty
+
+# PYTEST_ARGS: extra pytest options (CI adds a JUnit report). The database is SQLite unless
+# IMPACTNUM_TEST_DATABASE_URL is a postgres:// URL; see tests/conftest.py.
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -56,8 +56,12 @@ def demo(if_empty: bool) -> None:
     """Load the deterministic demo data (Nevers, its agglomeration, a partner association)."""
     _django()
     _migrate()
+    from django.conf import settings
+
     from impactnum.web.demo import DEMO_PASSWORD, build_demo
 
+    if not settings.IMPACTNUM_DEMO_ACCOUNTS:
+        fail(["demo: the demo accounts are disabled in this profile (production)"])
     if if_empty and not _database_is_empty():
         click.echo("The database already has data: demo not loaded.")
         return
@@ -83,7 +87,7 @@ def serve(port: int, host: str, workers: int, demo_if_empty: bool) -> None:
     _migrate()
     from django.conf import settings
 
-    if demo_if_empty and _database_is_empty():
+    if demo_if_empty and settings.IMPACTNUM_DEMO_ACCOUNTS and _database_is_empty():
         from impactnum.web.demo import build_demo
 
         build_demo()

@@ -122,6 +122,7 @@ USE_TZ = True
 TIME_ZONE = "Europe/Paris"
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [WEB_DIR / "static"]  # the shared assets (app.css, app.js, htmx) of all apps
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even when empty
 STORAGES = {
