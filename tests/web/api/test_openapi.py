@@ -58,6 +58,19 @@ EXPECTED_PATHS = {
     "/api/fleet/footprint": {"get"},
     "/api/fleet/quotas": {"get"},
     "/api/fleet/declaration": {"get"},
+    "/api/plan/commitments": {"get", "post"},
+    "/api/plan/commitments/{commitment_id}": {"get", "patch", "delete"},
+    "/api/plan/commitments/{commitment_id}/actions": {"get", "post"},
+    "/api/plan/commitments/{commitment_id}/indicators": {"post"},
+    "/api/plan/actions/{action_id}": {"patch", "delete"},
+    "/api/plan/sources": {"get"},
+    "/api/plan/indicators/{indicator_id}": {"get", "patch", "delete"},
+    "/api/plan/indicators/{indicator_id}/values": {"get", "post"},
+    "/api/plan/evaluations": {"get", "post"},
+    "/api/plan/evaluations/compare": {"get"},
+    "/api/plan/evaluations/{evaluation_id}": {"get", "patch", "delete"},
+    "/api/plan/evaluations/{evaluation_id}/freeze": {"post"},
+    "/api/plan/deadlines": {"get"},
 }
 
 

@@ -17,7 +17,7 @@ from ninja.responses import NinjaJSONEncoder
 from impactnum.calculation import json_ready
 from impactnum.engine import ENGINE_VERSION
 
-from . import calc, factors, fleet, organisations, projects, reuse, scenarios
+from . import calc, factors, fleet, organisations, plan, projects, reuse, scenarios
 from .auth import AUTH
 from .document import ProjectDocument
 from .errors import PROBLEM_MEDIA_TYPE, install_handlers
@@ -118,6 +118,7 @@ def build_api() -> NinjaAPI:
     api.add_router("", calc.router)
     api.add_router("", fleet.router)
     api.add_router("", reuse.router)
+    api.add_router("", plan.router)
     return api
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("projects/", include("impactnum.web.projects.urls")),
     path("fleet/", include("impactnum.web.fleet.urls")),
     path("reuse/", include("impactnum.web.reuse.urls")),
+    path("plan/", include("impactnum.web.plan.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("impactnum.web.api.urls")),
 ]

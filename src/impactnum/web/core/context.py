@@ -10,6 +10,7 @@ NAVIGATION = [
     ("projects:factor-sets", _("Facteurs")),
     ("fleet:list", _("Parc")),
     ("reuse:workbench", _("Réemploi")),
+    ("plan:commitments", _("Engagements")),
     ("tokens", _("Jetons d'API")),
 ]
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "impactnum.web.projects",
     "impactnum.web.fleet",
     "impactnum.web.reuse",
+    "impactnum.web.plan",
 ]
 
 MIDDLEWARE = [
