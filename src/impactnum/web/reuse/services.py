@@ -670,3 +670,39 @@ def record_support_session(
     if session.beneficiary_id:
         Beneficiary.objects.filter(pk=session.beneficiary_id).update(last_contact_on=session.date)
     return session
+
+
+BENEFICIARY_FIELDS = (
+    "pseudonym",
+    "referring_party",
+    "eligibility_basis",
+    "age_bracket",
+    "commune",
+    "consent_follow_up",
+)
+"""What a facilitator may change on a beneficiary (never a document, never a contact)."""
+
+
+@transaction.atomic
+def update_beneficiary(
+    actor: AbstractBaseUser | None, beneficiary: Beneficiary, **fields: Any
+) -> Beneficiary:
+    """Change a beneficiary's pseudonymous details; an anonymised person stays anonymous.
+    Editing is not a contact: the retention period is unchanged."""
+    require(actor, beneficiary.organisation, VIEW_BENEFICIARIES)  # type: ignore[arg-type]
+    person = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    if person.anonymised_at is not None:
+        raise DomainError(_("Cette personne est anonymisée : ses données ne se modifient plus."))
+    unknown = set(fields) - set(BENEFICIARY_FIELDS)
+    if unknown:
+        raise DomainError(_("Champ non modifiable : %(f)s") % {"f": ", ".join(sorted(unknown))})
+    party = fields.get("referring_party")
+    if party is not None and party.organisation_id != person.organisation_id:
+        raise DomainError(
+            _("Ce partenaire n'appartient pas à l'organisation."), field="referring_party"
+        )
+    for name, value in fields.items():
+        setattr(person, name, value)
+    _validate(person)
+    person.save()
+    return person

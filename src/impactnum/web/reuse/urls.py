@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_documents, views_lots
+from . import views, views_documents, views_lots, views_people, views_report
 
 app_name = "reuse"
 
@@ -40,4 +40,26 @@ urlpatterns = [
     path("checklists/defaults/", views_lots.template_defaults, name="template-defaults"),
     path("labels/", views_documents.label_sheet, name="labels"),
     path("labels.pdf", views_documents.label_pdf, name="labels-pdf"),
+    # facilitator's pages (views_people)
+    path("people/beneficiaries/", views_people.beneficiary_list, name="beneficiaries"),
+    path("people/beneficiaries/<int:pk>/", views_people.beneficiary_detail, name="beneficiary"),
+    path(
+        "people/beneficiaries/<int:pk>/access/",
+        views_people.beneficiary_access,
+        name="beneficiary-access",
+    ),
+    path(
+        "people/beneficiaries/<int:pk>/erase/",
+        views_people.beneficiary_erase,
+        name="beneficiary-erase",
+    ),
+    path("people/sessions/", views_people.session_list, name="sessions"),
+    path("people/sessions.csv", views_people.sessions_csv, name="sessions-csv"),
+    path("people/privacy-log/", views_people.privacy_log, name="privacy-log"),
+    # period report, lot balance, ORDS export (views_report)
+    path("report/", views_report.report_page, name="report"),
+    path("report.csv", views_report.report_csv, name="report-csv"),
+    path("report.xlsx", views_report.report_xlsx, name="report-xlsx"),
+    path("lots/<int:pk>/balance/", views_report.lot_balance, name="lot-balance"),
+    path("ords.csv", views_report.ords_export, name="ords-csv"),
 ]
