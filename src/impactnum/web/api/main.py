@@ -120,6 +120,7 @@ def build_api() -> NinjaAPI:
     api.add_router("", reuse.router)
     api.add_router("", plan.router)
     api.add_router("", "impactnum.web.api.reuse_people.router")
+    api.add_router("", "impactnum.web.api.territory.router")
     return api
 
 

@@ -9,6 +9,8 @@ urlpatterns = [
     path("fleet/", include("impactnum.web.fleet.urls")),
     path("reuse/", include("impactnum.web.reuse.urls")),
     path("plan/", include("impactnum.web.plan.urls")),
+    path("territory/", include("impactnum.web.territory.urls")),
+    path("public/", include("impactnum.web.territory.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("impactnum.web.api.urls")),
 ]

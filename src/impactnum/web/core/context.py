@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 NAVIGATION = [
     ("home", _("Accueil")),
+    ("territory:dashboard", _("Tableau de bord")),
     ("projects:list", _("Projets")),
     ("projects:factor-sets", _("Facteurs")),
     ("fleet:list", _("Parc")),

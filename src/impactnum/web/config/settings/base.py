@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "impactnum.web.fleet",
     "impactnum.web.reuse",
     "impactnum.web.plan",
+    "impactnum.web.territory",
 ]
 
 MIDDLEWARE = [
