@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PartyKind(models.TextChoices):
@@ -130,7 +131,7 @@ class CosmeticGrade(models.TextChoices):
 class ProvisionType(models.TextChoices):
     DONATION = "donation", _("Don")
     SOLIDARITY_SALE = "solidarity_sale", _("Vente solidaire")
-    LOAN = "loan", _("Prêt")
+    LOAN = "loan", pgettext_lazy("provision type", "Prêt")
 
 
 class EligibilityBasis(models.TextChoices):

@@ -238,7 +238,7 @@ class ShipmentAddForm(forms.Form):
 
 
 class LotForm(forms.Form):
-    reference = forms.CharField(label=_("Référence"), max_length=40)
+    reference = forms.CharField(label=_("Référence du lot"), max_length=40)
     donor = forms.ModelChoiceField(label=_("Donateur"), queryset=None)
     received_on = forms.DateField(
         label=_("Reçu le"), widget=forms.DateInput(attrs={"type": "date"})

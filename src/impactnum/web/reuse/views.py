@@ -347,7 +347,7 @@ def history(device: Device) -> list[dict[str, Any]]:
             ("price", _("Prix (€)")),
             ("lot", _("Lot")),
             ("part", _("Pièce")),
-            ("tracking", _("Référence")),
+            ("tracking", _("Référence de suivi")),
             ("template", _("Liste")),
         ):
             if data.get(key) not in (None, ""):
