@@ -1,12 +1,18 @@
-"""`make bench`: impactnum on a 1,000,000-line NumEcoEval inventory, and BoaviztAPI side by side.
+"""`make bench`: impactnum on a 1,000,000-line NumEcoEval inventory, and BoaviztAPI side by side;
+the web application (results page, `POST /api/calc` beside BoaviztAPI's HTTP API), the fleet at
+100,000 assets and the reuse chain at 100,000 devices and 1,000,000 events.
 
-    .venv/bin/python bench/run.py                 # full size; rewrites docs/benchmarks.md
-    .venv/bin/python bench/run.py --quick         # 20,000 lines, fewer runs; docs left alone
-    .venv/bin/python bench/run.py --size 200000 --docs /tmp/bench.md
+    .venv/bin/python bench/run.py                 # every section, full size; rewrites the page
+    .venv/bin/python bench/run.py --quick         # smaller sizes, fewer runs; docs left alone
+    .venv/bin/python bench/run.py --only web --only fleet     # those sections only
+    .venv/bin/python bench/run.py --size 200000 --docs /tmp/bench.md   # the inventory only
 
-Prints a table, writes the raw figures to bench/out/results.json and (full runs) rewrites
-docs/benchmarks.md. When a target is missed at full size, the stage is profiled with cProfile
-and the functions where the time goes are written to the page too.
+Prints a table per section, writes the raw figures to bench/out/results.json (the inventory)
+and bench/out/results-<section>.json, and (full runs) rewrites docs/benchmarks.md: only the
+sections measured are replaced, the others keep their latest figures. When a target is missed at
+full size, the stage is profiled with cProfile and the functions where the time goes are
+written to the page too. The sections are in bench/inventory.py (with generate.py and
+boavizta.py), bench/web.py, bench/fleet.py and bench/reuse.py.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import json
 import os
 import platform
 import pstats
+import re
 import sys
 import time
 from importlib import metadata
@@ -29,9 +36,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import boavizta, generate, inventory  # noqa: E402
+from bench import fleet as fleet_bench  # noqa: E402
+from bench import reuse as reuse_bench  # noqa: E402
+from bench import web as web_bench  # noqa: E402
 
 FULL_SIZE = 1_000_000
 DOCS = ROOT / "docs" / "benchmarks.md"
+SECTIONS = ("inventory", "web", "fleet", "reuse")
+"""Sections of the page, in its order; `--only NAME` measures and rewrites only those."""
+APP_SECTIONS = {"web": web_bench, "fleet": fleet_bench, "reuse": reuse_bench}
 
 # Targets, for FULL_SIZE lines on the 2-core machine.
 TARGETS = {
@@ -307,13 +320,24 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-INTRO = """\
+PAGE_HEADER = """\
 # Benchmarks
 
 What `make bench` measured. The figures below are written by `bench/run.py` (run through
 `make bench`) and by nothing else: do not edit them by hand, run `make bench` again. The
-benchmark is not part of CI. `bench/run.py --quick` (20,000 lines) and `--size N` are for
-trying the scripts; they leave this page alone unless `--docs PATH` is given.
+benchmark is not part of CI. `bench/run.py --quick` (smaller sizes) and `--size N` (the
+inventory's lines) are for trying the scripts; they leave this page alone unless `--docs PATH`
+is given. `bench/run.py --only NAME` (inventory, web, fleet, reuse; repeatable) measures only
+those sections and replaces only theirs here: the others keep their latest figures, each
+section says when and on which machine it was measured.
+
+Sections: [inventory and BoaviztAPI in-process](#inventory), [web: results page and `POST
+/api/calc` beside BoaviztAPI's HTTP API](#web), [fleet at 100,000 assets](#fleet), [reuse chain
+at 100,000 devices and 1,000,000 events](#reuse).
+"""
+
+INTRO = """\
+## Inventory: {size_words} NumEcoEval file, BoaviztAPI in-process
 
 The run generates a seeded {size_words} NumEcoEval physical-equipment CSV (`;`-separated,
 French type names such as "Ordinateur portable", "Ecran", "Smartphone", "Serveur", 16
@@ -355,7 +379,7 @@ def markdown(r: dict[str, Any], profiles: dict[str, Any]) -> str:
             boavizta=m["boaviztapi"] or "(not installed)",
             bz_size=r["boavizta"].get("compute_only", {}).get("devices", 0),
         ),
-        "## Machine and run\n",
+        "### Machine and run\n",
         "| | |\n|---|---|",
         f"| Date | {m['date']} |",
         f"| CPU | {m['cpu']} |",
@@ -369,7 +393,7 @@ def markdown(r: dict[str, Any], profiles: dict[str, Any]) -> str:
         f"generated in {r['generate']['generate_s']:.1f} s |",
         f"| Whole bench run | {r['total_s']:.0f} s |",
         "",
-        "## Results\n",
+        "### Results\n",
         "| Figure | Measured | Target | Met | Note |",
         "|---|---:|---:|:---:|---|",
     ]
@@ -398,7 +422,7 @@ def markdown(r: dict[str, Any], profiles: dict[str, Any]) -> str:
     if profiles:
         out += [
             "",
-            "## Where the time goes (targets missed)\n",
+            "### Where the time goes (targets missed)\n",
             "cProfile of each stage whose target was missed, impactnum functions by "
             "cumulative time (they include the library calls they make):",
         ]
@@ -418,40 +442,122 @@ def markdown(r: dict[str, Any], profiles: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+# --- the page: sections between markers, merged --------------------------------------------
+
+_BLOCK = re.compile(r"<!-- bench:(\w+) -->\n(.*?)\n?<!-- /bench:\1 -->", re.DOTALL)
+
+
+def read_sections(text: str) -> dict[str, str]:
+    """The sections of a page written by `compose` (a page from before the sections: all of it
+    below the title and first paragraph is the inventory's, its headings one level down)."""
+    found = {
+        m.group(1): m.group(2).removeprefix(f'<a id="{m.group(1)}"></a>').strip("\n") + "\n"
+        for m in _BLOCK.finditer(text)
+    }
+    if found or not text.startswith("# Benchmarks"):
+        return found
+    body = text.split("\n\nThe run generates", 1)
+    if len(body) != 2:
+        return {}
+    legacy = "The run generates" + body[1]
+    legacy = re.sub(r"^## ", "### ", legacy, flags=re.MULTILINE)
+    size = re.search(r"\| Inventory \| ([\d,]+) lines", legacy)
+    words = f"{size.group(1)}-line" if size else "large"
+    return {
+        "inventory": f"## Inventory: {words} NumEcoEval file, BoaviztAPI in-process\n\n{legacy}"
+    }
+
+
+def compose(sections: dict[str, str]) -> str:
+    """The page: the header, then each section present, in SECTIONS order, between markers."""
+    out = [PAGE_HEADER]
+    for name in SECTIONS:
+        if name in sections:
+            out.append(
+                f'<!-- bench:{name} -->\n<a id="{name}"></a>\n\n'
+                + sections[name].strip("\n").removeprefix(f'<a id="{name}"></a>').strip("\n")
+                + f"\n<!-- /bench:{name} -->\n"
+            )
+    return "\n".join(out)
+
+
+def write_page(path: Path, new: dict[str, str]) -> None:
+    """Replace the sections measured in this run; keep the others as the page has them."""
+    old = read_sections(path.read_text(encoding="utf-8")) if path.exists() else {}
+    path.write_text(compose({**old, **new}), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     p = argparse.ArgumentParser(description="impactnum benchmarks (make bench)")
+    p.add_argument(
+        "--only",
+        action="append",
+        choices=SECTIONS,
+        metavar="NAME",
+        help=f"measure only this section ({', '.join(SECTIONS)}; repeatable); default: all, "
+        "or only the inventory when --size is given",
+    )
     p.add_argument("--size", type=int, default=None, help=f"lines (default {FULL_SIZE:,})")
-    p.add_argument("--quick", action="store_true", help="20,000 lines, fewer runs, no docs")
+    p.add_argument("--quick", action="store_true", help="smaller sizes, fewer runs, no docs")
     p.add_argument("--docs", type=Path, default=None, help=f"page to write (default {DOCS})")
     p.add_argument("--no-docs", action="store_true", help="do not write the page")
-    p.add_argument("--no-profile", action="store_true", help="do not profile missed targets")
+    p.add_argument(
+        "--no-profile", action="store_true", help="do not profile missed targets (inventory)"
+    )
     p.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws (default 10,000)")
     p.add_argument("--boavizta-size", type=int, default=None, help="devices (default 2,000)")
     p.add_argument("--out", type=Path, default=generate.OUT, help="work directory (bench/out)")
     args = p.parse_args(argv)
+    only = args.only or (["inventory"] if args.size else list(SECTIONS))
 
-    size = args.size or (20_000 if args.quick else FULL_SIZE)
-    results = run_all(
-        size,
-        quick=args.quick,
-        boavizta_size=args.boavizta_size or (200 if args.quick else 2_000),
-        draws=args.draws,
-        repeats=3 if args.quick else 7,
-        e2e_repeats=1 if args.quick else 3,
-        out_dir=args.out,
-    )
-    print()
-    print(table(results["figures"]))
-    profiles = {} if args.no_profile else profile_missed(results, args.draws)
-    results["profiles"] = profiles
-    raw = args.out / "results.json"
-    raw.parent.mkdir(parents=True, exist_ok=True)
-    raw.write_text(json.dumps(results, indent=2, default=str))
+    results: dict[str, Any] = {}
+    pages: dict[str, str] = {}
+    failed: list[str] = []
+    args.out.mkdir(parents=True, exist_ok=True)
+    if "inventory" in only:
+        size = args.size or (20_000 if args.quick else FULL_SIZE)
+        results = run_all(
+            size,
+            quick=args.quick,
+            boavizta_size=args.boavizta_size or (200 if args.quick else 2_000),
+            draws=args.draws,
+            repeats=3 if args.quick else 7,
+            e2e_repeats=1 if args.quick else 3,
+            out_dir=args.out,
+        )
+        print()
+        print(table(results["figures"]))
+        profiles = {} if args.no_profile else profile_missed(results, args.draws)
+        results["profiles"] = profiles
+        raw = args.out / "results.json"
+        raw.write_text(json.dumps(results, indent=2, default=str))
+        print(f"[bench] raw figures in {raw}")
+        pages["inventory"] = markdown(results, profiles)
+    results["sections"] = {}
+    for name in SECTIONS[1:]:
+        if name not in only:
+            continue
+        print(f"[bench] section {name}…", flush=True)
+        module = APP_SECTIONS[name]
+        try:
+            r = module.run(args.quick)
+        except Exception as exc:  # a section that fails leaves its figures on the page alone
+            print(f"[bench] section {name} FAILED: {exc}", flush=True)
+            failed.append(name)
+            continue
+        results["sections"][name] = r
+        print()
+        print(table(r["figures"]))
+        raw = args.out / f"results-{name}.json"
+        raw.write_text(json.dumps(r, indent=2, default=str))
+        print(f"[bench] raw figures in {raw}")
+        pages[name] = module.section(r)
     docs = args.docs or (None if (args.quick or args.no_docs) else DOCS)
-    if docs is not None and not args.no_docs:
-        docs.write_text(markdown(results, profiles), encoding="utf-8")
-        print(f"\n[bench] wrote {docs}")
-    print(f"[bench] raw figures in {raw}")
+    if docs is not None and not args.no_docs and pages:
+        write_page(docs, pages)
+        print(f"\n[bench] wrote {docs} (sections: {', '.join(pages)})")
+    if failed:
+        raise SystemExit(f"[bench] failed sections: {', '.join(failed)}")
     return results
 
 
