@@ -118,7 +118,14 @@ def find_devices(request: HttpRequest, text: str) -> list[Device]:
         return list(qs.filter(pk=pk))
     if not tag:
         return []
-    for lookup in ({"asset_tag__iexact": tag}, {"serial_number__iexact": tag}):
+    # Exact lookups first: they use the (organisation, asset_tag) index; iexact does not.
+    lookups = (
+        {"asset_tag": tag},
+        {"asset_tag": tag.upper()},
+        {"asset_tag__iexact": tag},
+        {"serial_number__iexact": tag},
+    )
+    for lookup in lookups:
         found = list(qs.filter(**lookup)[:20])
         if found:
             return found
