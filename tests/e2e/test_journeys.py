@@ -96,7 +96,10 @@ def test_create_project_add_equipment_line_and_see_results(page: Any, login: Any
     form = page.locator("tr.line-form form").first
     expect(form).to_be_visible()
     form.get_by_label("Libellé").fill("Tablettes élèves")
-    form.get_by_label("Type").select_option("tablet")
+    # choosing the type re-renders the row with that type's defaults (htmx): wait for it
+    with page.expect_response(lambda r: "/equipment/new/" in r.url and r.request.method == "GET"):
+        form.get_by_label("Type").select_option("tablet")
+    form = page.locator("tr.line-form form").first
     form.get_by_label("Quantité").fill("120")
     form.get_by_role("button", name="Enregistrer la ligne").click()
     expect(page.locator("tbody[id^='lines-equipment-']").first).to_contain_text("Tablettes élèves")
