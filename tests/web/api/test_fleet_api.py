@@ -72,6 +72,12 @@ ENDPOINTS = [
     (False, "GET", "/api/fleet/assets/{screen}/repairs", None),
     (False, "GET", "/api/fleet/indicators?organisation=ville-nevers", None),
     (False, "GET", "/api/fleet/footprint?organisation=ville-nevers", None),
+    (
+        False,
+        "GET",
+        "/api/fleet/scenario?organisation=ville-nevers&lifespan_years=7&draws=100",
+        None,
+    ),
     (False, "GET", "/api/fleet/quotas?organisation=ville-nevers&year=2025", None),
     (False, "GET", "/api/fleet/declaration?organisation=ville-nevers&year=2025", None),
     (True, "POST", "/api/fleet/assets", {"organisation": "ville-nevers", "kind": "tablet"}),
@@ -117,6 +123,7 @@ def test_another_organisation_is_not_found(api_as, admin, fleet, other_asset):
         ("GET", "/api/fleet/indicators?organisation=agglo-nevers", None),
         ("GET", "/api/fleet/quotas?organisation=agglo-nevers", None),
         ("GET", "/api/fleet/footprint?organisation=agglo-nevers", None),
+        ("GET", "/api/fleet/scenario?organisation=agglo-nevers&lifespan_years=7", None),
         ("GET", "/api/fleet/declaration?organisation=agglo-nevers&year=2025", None),
     ]:
         assert api(method, path, body).status_code == 404, path

@@ -19,8 +19,16 @@ from ninja.pagination import paginate
 from impactnum.calculation import json_ready
 from impactnum.web.core.errors import DomainError
 from impactnum.web.core.models import Organisation
-from impactnum.web.core.permissions import VIEW, organisations_for
-from impactnum.web.fleet import declaration, footprint, indicators, quotas, services
+from impactnum.web.core.permissions import EDIT_FLEET, VIEW, organisations_for, require
+from impactnum.web.fleet import (
+    declaration,
+    footprint,
+    handover,
+    indicators,
+    quotas,
+    scenarios,
+    services,
+)
 from impactnum.web.fleet.choices import AssetStatus, RepairBarrier, RepairOutcome
 from impactnum.web.fleet.filters import SORTS, AssetFilters
 from impactnum.web.fleet.indicators import with_lifespan
@@ -29,6 +37,7 @@ from impactnum.web.projects.choices import KIND_CHOICES
 
 from .auth import actor
 from .pagination import Pagination
+from .reuse import MediumIn
 from .schemas import StrictSchema, model_input
 
 router = Router(tags=["fleet"])
@@ -146,6 +155,62 @@ class AssetOut(Schema):
         if hasattr(obj, "lifespan"):  # annotated by the list (no query per asset)
             return obj.lifespan  # type: ignore[no-any-return]
         return services.policy_lifespan(obj)
+
+
+class WipeOut(Schema):
+    medium: str = Field(description="Type of the storage medium")
+    level: str = Field(description="NIST SP 800-88 level: clear, purge or destroy")
+    level_label: str
+    on: dt.date = Field(description="Day the wipe ended")
+
+
+class ReuseProofOut(Schema):
+    provision_type: str | None = Field(
+        None, description="donation, solidarity_sale or loan; null while not provided"
+    )
+    provision_type_label: str | None = None
+    returned_on: dt.date | None = None
+    wipes: list[WipeOut] = Field(description="Successful wipe of each medium (the last one)")
+
+
+class ReuseOut(Schema):
+    """What the donor sees of the device in the reuse chain — never who received it."""
+
+    device_id: int
+    asset_tag: str
+    status: str
+    status_label: str
+    media: int = Field(description="Storage media registered (held or taken out)")
+    wiped: bool = Field(description="Every registered medium has a successful wipe")
+    provided: bool
+    provided_on: dt.date | None
+    proof: ReuseProofOut
+
+
+class AssetDetailOut(AssetOut):
+    reuse: ReuseOut | None = Field(
+        None, description="The device in the reuse chain once handed over: status and proof"
+    )
+
+    @staticmethod
+    def resolve_reuse(obj: Asset) -> dict[str, Any] | None:
+        return handover.reuse_summary(obj)
+
+
+class HandoverIn(StrictSchema):
+    lot: int = Field(description="Id of a reuse-chain lot of the asset's organisation")
+    asset_tag: str = Field(max_length=40, description="The device's tag in the reuse chain")
+    media: list[MediumIn] = Field(default_factory=list, description="Storage media it holds")
+    reuse_proof: str = Field(
+        "", max_length=300, description="Proof kept on the asset (default: the lot's reference)"
+    )
+
+
+class HandoverOut(Schema):
+    device_id: int = Field(description="Id of the device registered in the reuse chain")
+    asset_tag: str
+    lot: int
+    asset: AssetDetailOut
 
 
 _AssetPatchFields = model_input(Asset, "AssetPatchFields", _PLAIN, partial=True)
@@ -270,7 +335,7 @@ def create_asset(request: HttpRequest, payload: AssetIn) -> Status:
     return Status(201, asset)
 
 
-@router.get("/fleet/assets/{asset_id}", response=AssetOut)
+@router.get("/fleet/assets/{asset_id}", response=AssetDetailOut)
 def read_asset(request: HttpRequest, asset_id: int) -> Asset:
     return get_asset(request, asset_id)
 
@@ -303,6 +368,34 @@ def change_status(request: HttpRequest, asset_id: int, payload: StatusIn) -> Ass
         expected_version=payload.expected_version,
     )
     return get_asset(request, asset_id)
+
+
+@router.post("/fleet/assets/{asset_id}/handover", response={201: HandoverOut})
+def hand_over(request: HttpRequest, asset_id: int, payload: HandoverIn) -> Status:
+    """Hand a retired asset to the reuse chain: it moves to handed_to_reuse and a device is
+    registered in the lot (same organisation) with its media, linked both ways. Needs
+    edit_fleet and edit_reuse (403); 400 naming `lot`, `asset_tag`, `media` or `status`, and
+    nothing written."""
+    asset = get_asset(request, asset_id)
+    require(actor(request), asset.organisation, EDIT_FLEET)
+    lot = handover.lot_of(asset, payload.lot)
+    device = handover.hand_over(
+        actor(request),
+        asset,
+        lot,
+        asset_tag=payload.asset_tag,
+        media=[m.dict() for m in payload.media],
+        reuse_proof=payload.reuse_proof,
+    )
+    return Status(
+        201,
+        {
+            "device_id": device.pk,
+            "asset_tag": device.asset_tag,
+            "lot": lot.pk,
+            "asset": get_asset(request, asset_id),
+        },
+    )
 
 
 @router.get("/fleet/assets/{asset_id}/events", response=list[EventOut])
@@ -383,6 +476,45 @@ def fleet_footprint(request: HttpRequest, query: Query[FootprintQuery]) -> dict[
     )
     if query.trend:
         result["trend"] = footprint.footprint_trend(orgs, factor_set=query.factor_set)
+    return json_ready(result)  # type: ignore[no-any-return]
+
+
+class ScenarioQuery(Schema):
+    organisation: str | None = Field(None, description="Organisation slug; default: all yours")
+    lifespan_years: float | None = Field(
+        None, ge=1, le=30, description="Extend every lifespan to at least this (e.g. 7 years)"
+    )
+    refurbished_share: float = Field(
+        0, ge=0, le=100, description="Percent (0–100) of new purchases bought refurbished"
+    )
+    horizon_years: float = Field(5, ge=1, le=30, description="Horizon of the totals, in years")
+    factor_set: str = footprint.DEFAULT_FACTOR_SET
+    draws: int = Field(1000, ge=100, le=20_000, description="Monte Carlo draws (P5–P95)")
+
+
+@router.get("/fleet/scenario", response=dict[str, Any], tags=["fleet indicators"])
+def fleet_scenario(request: HttpRequest, query: Query[ScenarioQuery]) -> dict[str, Any]:
+    """Lifespan extension and/or refurbished purchases against the fleet held now: avoided
+    impacts per criterion per year and over the horizon (value, P5–P95, probability that the
+    variant is lower) and renewal cost savings with their range. `scenario.refurbished_share`
+    in the answer is a fraction (0–1); 400 if neither a lifespan nor a share is given."""
+    if query.organisation:
+        orgs = [visible_organisation(request, query.organisation)]
+    else:
+        orgs = list(organisations_for(actor(request), VIEW))
+    if query.lifespan_years is None and not query.refurbished_share:
+        raise DomainError(
+            "Indiquez lifespan_years ou refurbished_share (sinon rien ne change).",
+            field="lifespan_years",
+        )
+    result = scenarios.fleet_scenario(
+        orgs,
+        lifespan_years=query.lifespan_years,
+        refurbished_share=query.refurbished_share / 100,
+        horizon_years=query.horizon_years,
+        factor_set=query.factor_set,
+        draws=query.draws,
+    )
     return json_ready(result)  # type: ignore[no-any-return]
 
 

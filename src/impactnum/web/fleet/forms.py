@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from impactnum.web.core.models import Organisation
 from impactnum.web.projects.choices import KIND_CHOICES
 from impactnum.web.projects.forms import add_domain_error
+from impactnum.web.reuse.choices import MediumType
+from impactnum.web.reuse.models import Lot
 
 from . import services
 from .choices import FINAL_STATUSES, TRANSITIONS, AssetStatus, RepairBarrier, RepairOutcome
@@ -20,10 +22,12 @@ from .models import Asset, Department, Location
 __all__ = [
     "AssetForm",
     "BulkForm",
+    "HandoverForm",
     "LifespanPolicyForm",
     "NamedForm",
     "RepairCloseForm",
     "RepairOpenForm",
+    "ScenarioForm",
     "StatusForm",
     "add_domain_error",
     "allowed_statuses",
@@ -216,3 +220,74 @@ class NamedForm(forms.Form):
         kwargs.setdefault("auto_id", f"{prefix_id}-%s")
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
+
+
+class HandoverForm(forms.Form):
+    """A retired asset handed to the reuse chain: a lot of the asset's organisation, the
+    device's tag in the chain and, optionally, the type of the one storage medium it holds."""
+
+    lot = forms.ModelChoiceField(label=_("Lot de la filière de réemploi"), queryset=None)
+    asset_tag = forms.CharField(
+        label=_("Étiquette dans la filière"),
+        max_length=40,
+        help_text=_("l'étiquette collée sur l'appareil par l'atelier de réemploi"),
+    )
+    media_type = forms.ChoiceField(
+        label=_("Support de stockage"),
+        required=False,
+        choices=[("", _("(aucun)")), *MediumType.choices],
+        help_text=_("il devra être effacé avant toute remise"),
+    )
+
+    def __init__(self, *args: Any, asset: Asset, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "handover-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].queryset = Lot.objects.filter(organisation=asset.organisation_id)
+        self.fields["lot"].label_from_instance = _lot_label
+
+
+def _lot_label(lot: Lot) -> str:
+    return f"{lot.reference} ({lot.received_on:%d/%m/%Y})"
+
+
+class ScenarioForm(forms.Form):
+    """A fleet scenario: a longer lifespan and/or a share of refurbished purchases, over a
+    horizon. Read from the query string of the footprint page."""
+
+    lifespan_years = forms.FloatField(
+        label=_("Durée de vie visée (années)"),
+        required=False,
+        min_value=1,
+        max_value=30,
+        help_text=_("vide : durées de vie inchangées ; sinon au moins cette durée (ex. 7)"),
+    )
+    refurbished_share = forms.FloatField(
+        label=_("Part des achats en reconditionné (%)"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        initial=0,
+    )
+    horizon_years = forms.FloatField(
+        label=_("Horizon (années)"), required=False, min_value=1, max_value=30, initial=5
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "scenario-%s")
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("horizon_years") is None and "horizon_years" not in self.errors:
+            data["horizon_years"] = 5.0
+        if data.get("refurbished_share") is None and "refurbished_share" not in self.errors:
+            data["refurbished_share"] = 0.0
+        if (
+            not self.errors
+            and data.get("lifespan_years") is None
+            and not data.get("refurbished_share")
+        ):
+            raise forms.ValidationError(
+                _("Indiquez une durée de vie visée ou une part de reconditionné.")
+            )
+        return data

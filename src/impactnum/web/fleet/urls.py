@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/", views.asset_detail, name="asset"),
     path("<int:pk>/edit/", views.asset_edit, name="edit"),
     path("<int:pk>/status/", views.asset_status, name="status"),
+    path("<int:pk>/handover/", views.asset_handover, name="handover"),
     path("<int:pk>/repairs/", views.repair_open, name="repair-open"),
     path("<int:pk>/repairs/<int:repair_id>/close/", views.repair_close, name="repair-close"),
     path("settings/", views_settings.fleet_settings, name="settings"),

@@ -29,13 +29,14 @@ from impactnum.web.core.errors import DomainError, NotAllowed
 from impactnum.web.core.permissions import EDIT_FLEET, MANAGE_ORGANISATION, can, organisations_for
 from impactnum.web.projects.choices import KIND_CHOICES
 
-from . import services
+from . import handover, services
 from .choices import HELD_STATUSES, AssetEventType, AssetStatus, RepairBarrier, RepairOutcome
 from .export import EXPORT_FORMATS, export_response
 from .filters import SORT_LABELS, AssetFilters, policies_by_org
 from .forms import (
     AssetForm,
     BulkForm,
+    HandoverForm,
     RepairCloseForm,
     RepairOpenForm,
     StatusForm,
@@ -314,6 +315,7 @@ def render_asset(
     status_form: StatusForm | None = None,
     repair_form: RepairOpenForm | None = None,
     close_forms: dict[int, RepairCloseForm] | None = None,
+    handover_form: HandoverForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     editable = can_edit(request, asset)
@@ -343,6 +345,10 @@ def render_asset(
             if editable and allowed_statuses(asset.status)
             else None,
             "repair_form": (repair_form or RepairOpenForm()) if editable else None,
+            "handover_form": (handover_form or HandoverForm(asset=asset))
+            if editable and asset.status == AssetStatus.RETIRED
+            else None,
+            "reuse": handover.reuse_summary(asset),
         },
         status=status,
     )
@@ -382,6 +388,40 @@ def asset_status(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect(asset)
     return render_asset(request, asset, status_form=form, status=400)
+
+
+@login_required
+@require_POST
+def asset_handover(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hand the retired asset to the reuse chain: a device in the chosen lot, linked both ways.
+    A refusal comes back next to its field and nothing is written."""
+    asset = get_asset(request, pk)
+    require_edit(request, asset)
+    form = HandoverForm(request.POST, asset=asset)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            device = handover.hand_over(
+                request.user,
+                asset,
+                data["lot"],
+                asset_tag=data["asset_tag"],
+                media=[{"type": data["media_type"]}] if data["media_type"] else None,
+            )
+        except DomainError as exc:
+            raise_if_forbidden(exc)
+            if exc.field == "media":
+                exc.field = "media_type"
+            add_domain_error(form, exc)
+            asset = get_asset(request, pk)
+            return render_asset(request, asset, handover_form=form, status=error_status(exc))
+        messages.success(
+            request,
+            _("Confié à la filière de réemploi : appareil %(tag)s du lot %(lot)s.")
+            % {"tag": device.asset_tag, "lot": data["lot"].reference},
+        )
+        return redirect(reverse("fleet:asset", args=[asset.pk]) + "#reuse")
+    return render_asset(request, asset, handover_form=form, status=400)
 
 
 @login_required

@@ -26,8 +26,9 @@ from impactnum.web.projects import charts
 from impactnum.web.projects.choices import KIND_CHOICES
 from impactnum.web.projects.presentation import criteria_rows, phase_rows
 
-from . import declaration, footprint, indicators, quotas
+from . import declaration, footprint, indicators, quotas, scenarios
 from .choices import AssetStatus
+from .forms import ScenarioForm
 
 FIRST_YEAR = 2021
 
@@ -201,7 +202,41 @@ def fleet_footprint(request: HttpRequest) -> HttpResponse:
             ],
         }
     )
+    ctx.update(_scenario_context(request, orgs, factor_set, criteria))
     return render(request, "fleet/footprint.html", ctx)
+
+
+SCENARIO_FIELDS = ("lifespan_years", "refurbished_share", "horizon_years")
+SCENARIO_DRAWS = 1000
+
+
+def _scenario_context(
+    request: HttpRequest, orgs: list[Organisation], factor_set: str, criteria: list[dict[str, str]]
+) -> dict[str, Any]:
+    """The scenario form (`#scenario-form`) and, once sent, avoided impacts per criterion (per
+    year and over the horizon, low–high, probability that the variant is lower) and savings."""
+    sent = any(k in request.GET for k in SCENARIO_FIELDS)
+    form = ScenarioForm(request.GET if sent else None)
+    out: dict[str, Any] = {"scenario_form": form, "scenario": None, "scenario_rows": []}
+    if not sent or not form.is_valid():
+        return out
+    data = form.cleaned_data
+    result = scenarios.fleet_scenario(
+        orgs,
+        lifespan_years=data["lifespan_years"],
+        refurbished_share=data["refurbished_share"] / 100,
+        horizon_years=data["horizon_years"],
+        factor_set=factor_set,
+        draws=SCENARIO_DRAWS,
+    )
+    out["scenario"] = result
+    out["scenario_rows"] = [
+        {**c, "impact": result["impacts"].get(c["code"])}
+        for c in criteria
+        if c["code"] in result["impacts"]
+    ]
+    out["kinds_without_price"] = [_kind_label(k) for k in result["costs"]["kinds_without_price"]]
+    return out
 
 
 @login_required
