@@ -289,8 +289,61 @@ def run(
     return result
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+"""Types `json_ready` returns as they are (exact types: subclasses take the general path)."""
+
+
 def json_ready(obj: Any) -> Any:
-    """A copy where NaN and infinities become null (JSON has no NaN) and tuples become lists."""
+    """A copy where NaN and infinities become null (JSON has no NaN) and tuples become lists.
+
+    Dicts and lists are walked in place of a call per value: the leaves of exact built-in types
+    (most of a result) are handled inline, the rest by `_json_ready_value`."""
+    t = type(obj)
+    if t is dict:
+        return _json_ready_dict(obj)
+    if t is list or t is tuple:
+        return _json_ready_list(obj)
+    return _json_ready_value(obj)
+
+
+def _json_ready_dict(obj: dict[Any, Any]) -> dict[Any, Any]:
+    out = {}
+    isfinite, plain = math.isfinite, _PLAIN
+    for k, v in obj.items():
+        t = type(v)
+        if t is float:
+            out[k] = v if isfinite(v) else None
+        elif t in plain:
+            out[k] = v
+        elif t is dict:
+            out[k] = _json_ready_dict(v)
+        elif t is list or t is tuple:
+            out[k] = _json_ready_list(v)
+        else:
+            out[k] = _json_ready_value(v)
+    return out
+
+
+def _json_ready_list(obj: list[Any] | tuple[Any, ...]) -> list[Any]:
+    out = []
+    append, isfinite, plain = out.append, math.isfinite, _PLAIN
+    for v in obj:
+        t = type(v)
+        if t is float:
+            append(v if isfinite(v) else None)
+        elif t in plain:
+            append(v)
+        elif t is dict:
+            append(_json_ready_dict(v))
+        elif t is list or t is tuple:
+            append(_json_ready_list(v))
+        else:
+            append(_json_ready_value(v))
+    return out
+
+
+def _json_ready_value(obj: Any) -> Any:
+    """`json_ready` of any value (subclasses of dict, list, tuple and float, NumPy scalars)."""
     if isinstance(obj, dict):
         return {k: json_ready(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):

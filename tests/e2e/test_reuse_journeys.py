@@ -123,7 +123,7 @@ def test_the_whole_path_of_a_device(page: Any, login: Any, screenshot: Any) -> N
 
     provide = page.locator("#provide-form")
     provide.get_by_label("Vente solidaire").check()
-    provide.get_by_label("Bénéficiaire (pseudonyme)").select_option(label="B-0001")
+    provide.get_by_label("Bénéficiaire (pseudonyme)").fill("B-0001")
     provide.get_by_label("Prix TTC (€)").fill("120")
     provide.get_by_role("button", name="Remettre").click()
     expect_status(page, "provided")

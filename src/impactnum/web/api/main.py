@@ -45,7 +45,13 @@ class NoNaNRenderer(JSONRenderer):
     """JSON without NaN or infinities (they become null): JSON has no NaN."""
 
     def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
-        return json.dumps(json_ready(data), cls=NinjaJSONEncoder, allow_nan=False)
+        # Most answers have no NaN: encoded as they are (the same text `json_ready` would
+        # give); only when the encoder refuses a value (NaN, infinity, a NumPy scalar) is the
+        # data copied through `json_ready`.
+        try:
+            return json.dumps(data, cls=NinjaJSONEncoder, allow_nan=False)
+        except (ValueError, TypeError):
+            return json.dumps(json_ready(data), cls=NinjaJSONEncoder, allow_nan=False)
 
 
 class ImpactnumAPI(NinjaAPI):

@@ -1,6 +1,11 @@
 """Indicators of the fleet, one function per indicator, each a few database aggregates (no loop
 over assets: 100,000 assets cost the same handful of queries as ten).
 
+The asset figures come from one aggregate query grouped by (status, kind) with a filtered count
+or sum per figure (`_asset_summary`): `fleet_indicators` asks it for every figure at once, each
+public function for its own only. The index `asset_indicators` holds every column it reads, so
+the database reads the index, not the table.
+
 Definitions and units are in docs/methodology/fleet.md. Ages are in years of 365.25 days.
 """
 
@@ -9,13 +14,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import NotSupportedError
 from django.db.models import (
+    Case,
     Count,
+    DateField,
+    Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -26,6 +38,31 @@ from .choices import HELD_STATUSES, AssetStatus, RepairOutcome
 from .models import Asset, LifespanPolicy, Repair
 
 DAYS_PER_YEAR = 365.25
+EPOCH = dt.date(1970, 1, 1)
+
+
+class DayNumber(Func):  # type: ignore[misc]
+    """A date column as its number of days since 1 January 1970 (an integer), so that sums of
+    ages are exact integer sums in the database: SQLite and PostgreSQL."""
+
+    arity = 1
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        # julianday('YYYY-MM-DD') is the day's midnight, exactly n + 0.5
+        return f"CAST(julianday({sql}) - 2440587.5 AS INTEGER)", list(params)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(({sql}) - DATE '1970-01-01')", list(params)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        raise NotSupportedError(f"DayNumber: no SQL for {connection.vendor}")
+
+
+def _day(day: dt.date) -> int:
+    return (day - EPOCH).days
 
 
 def _assets(org: Organisation) -> QuerySet[Asset]:
@@ -49,8 +86,7 @@ def assets_total(org: Organisation) -> int:
 def status_kind_counts(org: Organisation) -> dict[tuple[str, str], int]:
     """(status, kind) -> number of assets: one GROUP BY that gives the total, the count per
     status and the fleet held per kind."""
-    rows = _assets(org).values_list("status", "kind").annotate(n=Count("pk")).order_by()
-    return {(st, k): n for st, k, n in rows}
+    return _asset_summary(org, parts=())["counts"]  # type: ignore[no-any-return]
 
 
 def assets_by_status(org: Organisation) -> dict[str, int]:
@@ -77,51 +113,160 @@ def _held_by_kind(counts: dict[tuple[str, str], int]) -> dict[str, int]:
     return dict(sorted(out.items()))
 
 
-def average_age_years(org: Organisation, today: dt.date) -> dict[str, Any]:
-    """Mean age on `today` of the assets held that have a purchase date; and how many have none.
-
-    One GROUP BY purchase date: the work grows with the number of distinct days, not of assets
-    (a mean of dates, portable across databases)."""
-    rows = held(org).values_list("purchase_date").annotate(n=Count("pk")).order_by()
-    days = n = undated = 0
-    for day, count in rows:
-        if day is None:
-            undated += count
-        else:
-            days += (today - day).days * count
-            n += count
-    return {
-        "value": days / n / DAYS_PER_YEAR if n else None,
-        "assets": n,
-        "no_purchase_date": undated,
-    }
-
-
-def _retirement_ages(org: Organisation, year: int | None) -> dict[str, dict[str, Any]]:
-    """Mean age at retirement ever ("all") and for assets retired in `year` ("year"), from one
-    GROUP BY (purchase date, retirement date)."""
-    rows = (
+def _lifespan_groups(org: Organisation) -> list[tuple[str | None, Q, float]]:
+    """(kind or None, condition, lifespan in years): assets without their own lifespan follow the
+    policy of their kind; the others are grouped by their own lifespan (a few distinct values,
+    read from the index `asset_own_lifespan`)."""
+    groups: list[tuple[str | None, Q, float]] = [
+        (p.kind, Q(kind=p.kind, expected_lifespan_years__isnull=True), p.years)
+        for p in LifespanPolicy.objects.filter(organisation=org)
+    ]
+    own = (
         _assets(org)
-        .filter(retired_on__isnull=False, purchase_date__isnull=False)
-        .values_list("purchase_date", "retired_on")
-        .annotate(n=Count("pk"))
+        .filter(expected_lifespan_years__isnull=False)
+        .values_list("expected_lifespan_years", flat=True)
+        .distinct()
         .order_by()
     )
-    sums = {"all": [0, 0], "year": [0, 0]}
-    for bought, retired, n in rows:
-        for key in ("all", "year") if retired.year == year else ("all",):
-            sums[key][0] += (retired - bought).days * n
-            sums[key][1] += n
-    return {
-        key: {"value": d / n / DAYS_PER_YEAR if n else None, "assets": n}
-        for key, (d, n) in sums.items()
-    }
+    groups += [(None, Q(expected_lifespan_years=life), life) for life in own]
+    return groups
+
+
+def _bought_before(years: float, day: dt.date) -> dt.date:
+    """The purchase date from which a device of that lifespan is still within it on `day`."""
+    return day - dt.timedelta(days=years * DAYS_PER_YEAR)
+
+
+def _cutoff(groups: list[tuple[str | None, Q, float]], day: dt.date) -> Case | Value:
+    """Per asset, the purchase date before which it has reached the end of its lifespan on
+    `day` (`_bought_before` of its group), NULL outside every group."""
+    whens = [When(cond, then=Value(_bought_before(life, day))) for _k, cond, life in groups]
+    if not whens:
+        return Value(None, output_field=DateField())
+    return Case(*whens, default=None, output_field=DateField())
+
+
+PARTS = ("age", "retirement", "refurbished", "windows")
+"""What `_asset_summary` can compute besides the counts per (status, kind)."""
+
+
+def _asset_summary(
+    org: Organisation,
+    today: dt.date | None = None,
+    year: int | None = None,
+    months: int = 12,
+    parts: tuple[str, ...] = PARTS,
+) -> dict[str, Any]:
+    """The asset figures, from one aggregate query grouped by (status, kind) with a filtered
+    aggregate per figure (plus, for "windows", the lifespan policies and the distinct own
+    lifespans):
+
+    - "counts": (status, kind) -> number of assets (always);
+    - "age": mean age on `today` of the assets held that have a purchase date;
+    - "retirement": mean age at retirement ever ("all") and for assets retired in `year`;
+    - "refurbished": refurbished purchases ever ("all") and bought in `year` ("year");
+    - "windows": held assets past their lifespan on `today` and reaching it within `months`,
+      per kind, and those that cannot be judged.
+
+    Sums of days are exact integer sums (`DayNumber`), so the figures are those of a sum over
+    the assets one by one.
+    """
+    dated = Q(purchase_date__isnull=False)
+    aggs: dict[str, Any] = {"n": Count("pk")}
+    if "age" in parts:
+        aggs |= {
+            "age_n": Count("purchase_date"),
+            "age_days": Sum(DayNumber("purchase_date")),  # NULL dates are left out
+        }
+    if "retirement" in parts:
+        retired = Q(retired_on__isnull=False) & dated
+        in_year = Q(retired_on__year=year) if year is not None else Q(pk=None)
+        span = DayNumber("retired_on") - DayNumber("purchase_date")
+        for p, q in (("all", retired), ("year", retired & in_year)):
+            aggs |= {f"ret_{p}_n": Count("pk", filter=q), f"ret_{p}_days": Sum(span, filter=q)}
+    if "refurbished" in parts:
+        bought = Q(received_as_donation=False) & dated
+        in_year = Q(purchase_date__year=year) if year is not None else Q(pk=None)
+        refurb = Q(bought_refurbished=True)
+        for p, q in (("all", bought), ("year", bought & in_year)):
+            aggs |= {
+                f"ref_{p}_n": Count("pk", filter=q),
+                f"ref_{p}_n_refurb": Count("pk", filter=q & refurb),
+                f"ref_{p}_spend": Sum("price_excl_vat", filter=q),
+                f"ref_{p}_spend_refurb": Sum("price_excl_vat", filter=q & refurb),
+            }
+    groups: list[tuple[str | None, Q, float]] = []
+    if "windows" in parts:
+        assert today is not None
+        end = today + dt.timedelta(days=months * DAYS_PER_YEAR / 12)
+        groups = _lifespan_groups(org)
+        # Each asset is in one lifespan group at most (its own lifespan, else its kind's
+        # policy): the purchase dates that bound its windows, NULL if it cannot be judged.
+        past_before = _cutoff(groups, today)
+        due_before = _cutoff(groups, end)
+        aggs["past"] = Count("pk", filter=Q(purchase_date__lt=past_before))
+        aggs["due"] = Count(
+            "pk", filter=Q(purchase_date__gte=past_before, purchase_date__lt=due_before)
+        )
+        policy_kinds = [kind for kind, _c, _l in groups if kind]
+        judged = dated & (Q(expected_lifespan_years__isnull=False) | Q(kind__in=policy_kinds))
+        aggs["not_judged"] = Count("pk", filter=~judged)
+    rows = list(_assets(org).values("status", "kind").annotate(**aggs).order_by())
+    held_rows = [r for r in rows if r["status"] in HELD_STATUSES]
+    out: dict[str, Any] = {"counts": {(r["status"], r["kind"]): r["n"] for r in rows}}
+
+    def total(key: str, among: list[dict[str, Any]] = rows) -> Any:
+        return sum(r[key] or 0 for r in among)
+
+    if "age" in parts:
+        n = total("age_n", held_rows)
+        days = n * _day(today) - total("age_days", held_rows) if n and today else 0
+        out["age"] = {
+            "value": days / n / DAYS_PER_YEAR if n else None,
+            "assets": n,
+            "no_purchase_date": total("n", held_rows) - n,
+        }
+    if "retirement" in parts:
+        out["retirement"] = {}
+        for p in ("all", "year"):
+            n = total(f"ret_{p}_n")
+            out["retirement"][p] = {
+                "value": total(f"ret_{p}_days") / n / DAYS_PER_YEAR if n else None,
+                "assets": n,
+            }
+    if "refurbished" in parts:
+        out["refurbished"] = {}
+        for p in ("all", "year"):
+            n, n_refurb = total(f"ref_{p}_n"), total(f"ref_{p}_n_refurb")
+            spend = float(total(f"ref_{p}_spend"))
+            out["refurbished"][p] = {
+                "purchases": n,
+                "refurbished": n_refurb,
+                "share_by_count": n_refurb / n if n else None,
+                "share_by_spend": float(total(f"ref_{p}_spend_refurb")) / spend if spend else None,
+            }
+    if "windows" in parts:
+        w: dict[str, Any] = {"past": {}, "due": {}, "not_judged": total("not_judged", held_rows)}
+        for r in held_rows:
+            for window in ("past", "due"):
+                if r[window]:
+                    w[window][r["kind"]] = w[window].get(r["kind"], 0) + r[window]
+        w["past"] = dict(sorted(w["past"].items()))
+        w["due"] = dict(sorted(w["due"].items()))
+        out["windows"] = w
+    return out
+
+
+def average_age_years(org: Organisation, today: dt.date) -> dict[str, Any]:
+    """Mean age on `today` of the assets held that have a purchase date; and how many have none."""
+    return _asset_summary(org, today, parts=("age",))["age"]  # type: ignore[no-any-return]
 
 
 def age_at_retirement_years(org: Organisation, year: int | None = None) -> dict[str, Any]:
     """Mean of retired_on − purchase_date (years) over the assets retired in `year` (or ever)
     that have both dates."""
-    return _retirement_ages(org, year)["all" if year is None else "year"]
+    ages = _asset_summary(org, year=year, parts=("retirement",))["retirement"]
+    return ages["all" if year is None else "year"]  # type: ignore[no-any-return]
 
 
 def _repairs(org: Organisation, year: int | None, total: int) -> dict[str, dict[str, Any]]:
@@ -166,40 +311,11 @@ def repair_rates(org: Organisation, year: int | None = None) -> dict[str, Any]:
     return _repairs(org, year, assets_total(org))["all" if year is None else "year"]
 
 
-def _refurbished(org: Organisation, year: int | None) -> dict[str, dict[str, Any]]:
-    """Refurbished purchases ever ("all") and in `year` ("year"): one query."""
-    qs = _assets(org).filter(received_as_donation=False, purchase_date__isnull=False)
-    periods = {
-        "all": Q(),
-        "year": Q(purchase_date__year=year) if year is not None else Q(pk=None),
-    }
-    refurb = Q(bought_refurbished=True)
-    aggs = {}
-    for p, q in periods.items():
-        aggs |= {
-            f"{p}_n": Count("pk", filter=q),
-            f"{p}_n_refurb": Count("pk", filter=q & refurb),
-            f"{p}_spend": Sum("price_excl_vat", filter=q),
-            f"{p}_spend_refurb": Sum("price_excl_vat", filter=q & refurb),
-        }
-    agg = qs.aggregate(**aggs)
-    out = {}
-    for p in periods:
-        n, n_refurb = agg[f"{p}_n"], agg[f"{p}_n_refurb"]
-        spend = float(agg[f"{p}_spend"] or 0)
-        out[p] = {
-            "purchases": n,
-            "refurbished": n_refurb,
-            "share_by_count": n_refurb / n if n else None,
-            "share_by_spend": float(agg[f"{p}_spend_refurb"] or 0) / spend if spend else None,
-        }
-    return out
-
-
 def refurbished_purchase_share(org: Organisation, year: int | None = None) -> dict[str, Any]:
     """Share of purchases (bought in `year`, or ever; donations excluded) bought refurbished, by
     count and by spend excl. VAT (over the purchases that have a price)."""
-    return _refurbished(org, year)["all" if year is None else "year"]
+    shares = _asset_summary(org, year=year, parts=("refurbished",))["refurbished"]
+    return shares["all" if year is None else "year"]  # type: ignore[no-any-return]
 
 
 def with_lifespan(qs: QuerySet[Asset]) -> QuerySet[Asset]:
@@ -211,76 +327,17 @@ def with_lifespan(qs: QuerySet[Asset]) -> QuerySet[Asset]:
     return qs.annotate(lifespan=Coalesce("expected_lifespan_years", Subquery(policy)))
 
 
-def _lifespan_groups(org: Organisation) -> list[tuple[str | None, Q, float]]:
-    """(kind or None, condition, lifespan in years): assets without their own lifespan follow the
-    policy of their kind; the others are grouped by their own lifespan (a few distinct values)."""
-    groups: list[tuple[str | None, Q, float]] = [
-        (p.kind, Q(kind=p.kind, expected_lifespan_years__isnull=True), p.years)
-        for p in LifespanPolicy.objects.filter(organisation=org)
-    ]
-    own = (
-        _assets(org)
-        .filter(expected_lifespan_years__isnull=False)
-        .values_list("expected_lifespan_years", flat=True)
-        .distinct()
-        .order_by()
-    )
-    groups += [(None, Q(expected_lifespan_years=life), life) for life in own]
-    return groups
-
-
-def _bought_before(years: float, day: dt.date) -> dt.date:
-    """The purchase date from which a device of that lifespan is still within it on `day`."""
-    return day - dt.timedelta(days=years * DAYS_PER_YEAR)
-
-
-def _lifespan_windows(
-    org: Organisation, today: dt.date, months: int, kinds: list[str] | None = None
-) -> dict[str, Any]:
-    """Held assets past their lifespan on `today` and reaching it within `months`, per kind, and
-    those that cannot be judged: one aggregate query with one filtered count per (kind,
-    lifespan group), not a query per asset."""
-    end = today + dt.timedelta(days=months * DAYS_PER_YEAR / 12)
-    kinds = kinds if kinds is not None else sorted(fleet_size_by_kind(org))
-    groups = _lifespan_groups(org)
-    counts: dict[str, Any] = {}
-    for i, (kind, cond, life) in enumerate(groups):
-        past = cond & Q(purchase_date__lt=_bought_before(life, today))
-        due = cond & Q(
-            purchase_date__gte=_bought_before(life, today),
-            purchase_date__lt=_bought_before(life, end),
-        )
-        for k in [kind] if kind else kinds:
-            counts[f"past{i}_{k}"] = Count("pk", filter=past & Q(kind=k))
-            counts[f"due{i}_{k}"] = Count("pk", filter=due & Q(kind=k))
-    policy_kinds = [kind for kind, _c, _l in groups if kind]
-    judged = Q(purchase_date__isnull=False) & (
-        Q(expected_lifespan_years__isnull=False) | Q(kind__in=policy_kinds)
-    )
-    counts["not_judged"] = Count("pk", filter=~judged)
-    agg = held(org).aggregate(**counts)
-    out: dict[str, Any] = {"past": {}, "due": {}, "not_judged": agg.pop("not_judged")}
-    for key, n in agg.items():
-        window, kind = key.split("_", 1)
-        window = window.rstrip("0123456789")
-        if n:
-            out[window][kind] = out[window].get(kind, 0) + n
-    out["past"] = dict(sorted(out["past"].items()))
-    out["due"] = dict(sorted(out["due"].items()))
-    return out
-
-
 def past_lifespan(org: Organisation, today: dt.date) -> dict[str, Any]:
     """Held assets older on `today` than their lifespan (own, else policy), per kind; and how
     many held assets have no lifespan or no purchase date to judge."""
-    w = _lifespan_windows(org, today, 12)
+    w = _asset_summary(org, today, parts=("windows",))["windows"]
     return {"total": sum(w["past"].values()), "by_kind": w["past"], "not_judged": w["not_judged"]}
 
 
 def renewals_due(org: Organisation, today: dt.date, months: int = 12) -> dict[str, Any]:
     """Held assets reaching the end of their lifespan within the next `months` (from `today`
     included to today + months excluded; months of 365.25 / 12 days), per kind."""
-    w = _lifespan_windows(org, today, months)
+    w = _asset_summary(org, today, months=months, parts=("windows",))["windows"]
     return {"months": months, "total": sum(w["due"].values()), "by_kind": w["due"]}
 
 
@@ -289,16 +346,18 @@ def fleet_indicators(org: Organisation, today: dt.date | None = None) -> dict[st
 
     `assets_total` counts every asset on record whatever its status; `held_total` those held
     now; yearly indicators (repairs, refurbished purchases, age at retirement) are given for
-    all time and for the current year. About ten queries whatever the fleet's size.
+    all time and for the current year. Four queries whatever the fleet's size: the lifespan
+    policies, the distinct own lifespans, the asset summary and the repairs.
     """
     today = today or timezone.localdate()
-    counts = status_kind_counts(org)
+    summary = _asset_summary(org, today, today.year, 12)
+    counts = summary["counts"]
     total = sum(counts.values())
     by_status, by_kind = _by_status(counts), _held_by_kind(counts)
-    ages = _retirement_ages(org, today.year)
+    ages = summary["retirement"]
     repairs = _repairs(org, today.year, total)
-    refurbished = _refurbished(org, today.year)
-    windows = _lifespan_windows(org, today, 12, sorted(by_kind))
+    refurbished = summary["refurbished"]
+    windows = summary["windows"]
     return {
         "organisation": org.slug,
         "date": today.isoformat(),
@@ -306,7 +365,7 @@ def fleet_indicators(org: Organisation, today: dt.date | None = None) -> dict[st
         "by_status": by_status,
         "held_total": sum(by_kind.values()),
         "held_by_kind": by_kind,
-        "average_age_years": average_age_years(org, today),
+        "average_age_years": summary["age"],
         "age_at_retirement_years": ages["all"],
         "age_at_retirement_years_this_year": ages["year"],
         "repairs": repairs["all"],

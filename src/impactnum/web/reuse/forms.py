@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from impactnum.web.fleet.choices import RepairBarrier, RepairOutcome, WeeeCategory
@@ -194,12 +195,31 @@ class ReleaseForm(forms.Form):
     )
 
 
+class PseudonymInput(forms.TextInput):
+    """A text input for a pseudonym, with a `<datalist>` of suggestions (`suggestions`)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+        self.suggestions: list[str] = []
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> str:
+        list_id = f"{(attrs or {}).get('id') or name}-options"
+        html = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
+        options = format_html_join("", '<option value="{}">', ((s,) for s in self.suggestions))
+        return html + format_html('<datalist id="{}">{}</datalist>', list_id, options)
+
+
 class ProvisionForm(VersionedForm):
     type = forms.ChoiceField(
         label=_("Type de remise"), choices=ProvisionType.choices, widget=forms.RadioSelect
     )
-    beneficiary = forms.ModelChoiceField(
-        label=_("Bénéficiaire (pseudonyme)"), queryset=None, required=False
+    beneficiary = forms.CharField(
+        label=_("Bénéficiaire (pseudonyme)"),
+        max_length=40,
+        required=False,
+        widget=PseudonymInput(),
     )
     recipient = forms.ModelChoiceField(
         label=_("ou organisation destinataire"), queryset=None, required=False
@@ -218,9 +238,27 @@ class ProvisionForm(VersionedForm):
         self, *args: Any, beneficiaries: QuerySet, recipients: QuerySet, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["beneficiary"].queryset = beneficiaries
-        self.fields["beneficiary"].label_from_instance = lambda b: b.pseudonym  # type: ignore[attr-defined]
+        self.beneficiaries = beneficiaries
+        if not self.is_bound:
+            # Suggestions only: the organisation may have thousands of beneficiaries.
+            self.fields["beneficiary"].widget.suggestions = recent_pseudonyms(beneficiaries)  # type: ignore[attr-defined]
         self.fields["recipient"].queryset = recipients
+
+    def clean_beneficiary(self) -> Beneficiary | None:
+        """The beneficiary of that pseudonym among `beneficiaries` (an id, as the former select
+        posted it, is accepted when no pseudonym matches); the select's message otherwise."""
+        text = (self.cleaned_data.get("beneficiary") or "").strip()
+        if not text:
+            return None
+        person = self.beneficiaries.filter(pseudonym=text).first()
+        if person is None and text.isdigit():
+            person = self.beneficiaries.filter(pk=int(text)).first()
+        if person is None:
+            raise forms.ValidationError(
+                forms.ModelChoiceField.default_error_messages["invalid_choice"],
+                code="invalid_choice",
+            )
+        return person  # type: ignore[no-any-return]
 
 
 class ShipmentAddForm(forms.Form):
@@ -372,6 +410,14 @@ def beneficiary_choices(organisation: Any) -> QuerySet:
     return Beneficiary.objects.filter(organisation=organisation, anonymised_at__isnull=True).only(
         "pk", "pseudonym"
     )
+
+
+RECENT_PSEUDONYMS = 50
+"""How many pseudonyms the provide form suggests (the most recent beneficiaries)."""
+
+
+def recent_pseudonyms(beneficiaries: QuerySet, n: int = RECENT_PSEUDONYMS) -> list[str]:
+    return list(beneficiaries.order_by("-pk").values_list("pseudonym", flat=True)[:n])
 
 
 def recipient_choices(organisation: Any) -> QuerySet:
