@@ -14,6 +14,7 @@ import click
 from impactnum import __version__
 
 COMMANDS: dict[str, str] = {
+    "backup": "impactnum.cli.backup:backup",
     "calc": "impactnum.cli.calc:calc",
     "createuser": "impactnum.cli.web:createuser",
     "demo": "impactnum.cli.web:demo",
@@ -22,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "inventory": "impactnum.cli.inventory:inventory",
     "manage": "impactnum.cli.web:manage",
     "orgs": "impactnum.cli.web:orgs",
+    "restore": "impactnum.cli.backup:restore",
     "reuse": "impactnum.cli.reuse:reuse",
     "serve": "impactnum.cli.web:serve",
 }
