@@ -57,7 +57,19 @@ class Membership(models.Model):
         return f"{self.user} — {self.organisation} ({self.role})"
 
 
-class AuditEvent(models.Model):
+class AppendOnly(models.Model):
+    """A history row: written once, never changed (the one guard for every event table)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise ValueError(f"{self._meta.verbose_name_plural} are append-only")
+        super().save(*args, **kwargs)
+
+
+class AuditEvent(AppendOnly):
     """Append-only record of a change: who, when, what, before and after (JSON)."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -76,11 +88,6 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
-
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if self.pk is not None:
-            raise ValueError("audit events are append-only")
-        super().save(*args, **kwargs)
 
 
 class ApiToken(models.Model):

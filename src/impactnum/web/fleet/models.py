@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from impactnum.web.core.models import Organisation
+from impactnum.web.core.models import AppendOnly, Organisation
 from impactnum.web.projects.choices import KIND_CHOICES
 
 from .choices import (
@@ -185,7 +185,7 @@ class Asset(models.Model):
         return reverse("fleet:asset", args=[self.pk])
 
 
-class AssetEvent(models.Model):
+class AssetEvent(AppendOnly):
     """Append-only history of an asset: what happened, who did it, when, with what data."""
 
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="events")
@@ -201,11 +201,6 @@ class AssetEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["asset", "at"])]
-
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if self.pk is not None:
-            raise ValueError("asset events are append-only")
-        super().save(*args, **kwargs)
 
 
 class Repair(models.Model):

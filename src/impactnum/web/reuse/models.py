@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from impactnum.web.core.models import Organisation
+from impactnum.web.core.models import AppendOnly, Organisation
 from impactnum.web.fleet.choices import RepairBarrier, RepairOutcome, WeeeCategory
 from impactnum.web.projects.choices import KIND_CHOICES
 
@@ -143,7 +143,7 @@ class Device(models.Model):
         return reverse("reuse:device", args=[self.pk])
 
 
-class DeviceEvent(models.Model):
+class DeviceEvent(AppendOnly):
     """Append-only history of a device."""
 
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="events")
@@ -159,11 +159,6 @@ class DeviceEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["device", "at"])]
-
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if self.pk is not None:
-            raise ValueError("device events are append-only")
-        super().save(*args, **kwargs)
 
 
 class StorageMedium(models.Model):
@@ -384,7 +379,7 @@ class WeeeShipment(models.Model):
     devices = models.ManyToManyField(Device, blank=True, related_name="shipments")
 
 
-class PrivacyLog(models.Model):
+class PrivacyLog(AppendOnly):
     """Anonymisations and data-subject requests (access, erasure), kept without personal data."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
