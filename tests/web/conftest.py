@@ -52,3 +52,7 @@ def agglo(db):
 @pytest.fixture
 def roles():
     return list(Role.values)
+
+
+# Fixtures of the fleet hand-over tests (pages and API); a closer conftest may override them.
+from handover_helpers import admin, lot, retired  # noqa: E402, F401
