@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from impactnum.cli.calc import render_csv
+from impactnum.io.results_csv import render_csv
 
 
 def build_csv(result: dict[str, Any]) -> str:
