@@ -3,6 +3,10 @@ organisation's objects), managers and administrators change (`services.EDIT_PLAN
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -12,6 +16,7 @@ from django.utils.translation import gettext as _
 from impactnum.web.core.errors import DomainError, NotAllowed
 from impactnum.web.core.models import Organisation
 from impactnum.web.core.permissions import can, organisations_for
+from impactnum.web.projects.forms import add_domain_error
 
 from .models import Action, Commitment, Evaluation, Indicator, IndicatorValue
 from .services import EDIT_PLAN
@@ -92,3 +97,26 @@ def get_evaluation(request: HttpRequest, pk: int) -> Evaluation:
         ),
         pk=pk,
     )
+
+
+def submit(
+    request: HttpRequest, form: Any, call: Callable[[], Any], success: str
+) -> tuple[bool, Any, int]:
+    """Run a form's service call on POST: the one place forms meet services in this app.
+
+    Returns (done, result, status): on GET (False, None, 200); invalid or refused — the
+    service's DomainError attached to its field, a NotAllowed turned into 403 — (False, None,
+    400); done, with `success` queued as a message, (True, result, 200).
+    """
+    if request.method != "POST":
+        return False, None, 200
+    if not form.is_valid():
+        return False, None, 400
+    try:
+        result = call()
+    except DomainError as exc:
+        raise_if_forbidden(exc)
+        add_domain_error(form, exc)
+        return False, None, 400
+    messages.success(request, success)
+    return True, result, 200

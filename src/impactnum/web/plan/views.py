@@ -33,6 +33,7 @@ from .access import (
     get_value,
     raise_if_forbidden,
     require_edit,
+    submit,
     visible,
 )
 from .choices import ActionStatus, CommitmentTheme
@@ -76,20 +77,16 @@ def commitment_create(request: HttpRequest) -> HttpResponse:
     if not orgs.exists():
         raise PermissionDenied(_("Votre rôle ne permet pas de modifier le plan d'action."))
     form = CommitmentForm(request.POST or None, organisations=orgs)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                commitment = services.create_commitment(
-                    request.user, form.cleaned_data["organisation"], **form.service_fields()
-                )
-            except DomainError as exc:
-                raise_if_forbidden(exc)
-                add_domain_error(form, exc)
-            else:
-                messages.success(request, _("Engagement créé."))
-                return redirect(commitment)
+    done, commitment, status = submit(
+        request,
+        form,
+        lambda: services.create_commitment(
+            request.user, form.cleaned_data["organisation"], **form.service_fields()
+        ),
+        _("Engagement créé."),
+    )
+    if done:
+        return redirect(commitment)
     return render(
         request, "plan/commitment_form.html", {"form": form, "commitment": None}, status=status
     )
@@ -101,18 +98,14 @@ def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     commitment = get_commitment(request, pk)
     require_edit(request, commitment.organisation)
     form = CommitmentForm(request.POST or None, instance=Commitment.objects.get(pk=pk))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.update_commitment(request.user, commitment, **form.service_fields())
-            except DomainError as exc:
-                raise_if_forbidden(exc)
-                add_domain_error(form, exc)
-            else:
-                messages.success(request, _("Engagement enregistré."))
-                return redirect(commitment)
+    done, _saved, status = submit(
+        request,
+        form,
+        lambda: services.update_commitment(request.user, commitment, **form.service_fields()),
+        _("Engagement enregistré."),
+    )
+    if done:
+        return redirect(commitment)
     return render(
         request,
         "plan/commitment_form.html",
@@ -194,18 +187,14 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = action.commitment.organisation
     require_edit(request, org)
     form = ActionForm(request.POST or None, instance=action, organisation=org)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.update_action(request.user, action, **form.cleaned_data)
-            except DomainError as exc:
-                raise_if_forbidden(exc)
-                add_domain_error(form, exc)
-            else:
-                messages.success(request, _("Action enregistrée."))
-                return redirect(action.commitment.get_absolute_url() + f"#action-{action.pk}")
+    done, _saved, status = submit(
+        request,
+        form,
+        lambda: services.update_action(request.user, action, **form.cleaned_data),
+        _("Action enregistrée."),
+    )
+    if done:
+        return redirect(action.commitment.get_absolute_url() + f"#action-{action.pk}")
     return render(request, "plan/action_form.html", {"form": form, "action": action}, status=status)
 
 
@@ -228,20 +217,14 @@ def indicator_create(request: HttpRequest, pk: int) -> HttpResponse:
     commitment = get_commitment(request, pk)
     require_edit(request, commitment.organisation)
     form = IndicatorForm(request.POST or None, organisation=commitment.organisation)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                indicator = services.add_indicator(
-                    request.user, commitment, **form.service_fields()
-                )
-            except DomainError as exc:
-                raise_if_forbidden(exc)
-                add_domain_error(form, exc)
-            else:
-                messages.success(request, _("Indicateur ajouté."))
-                return redirect(indicator)
+    done, indicator, status = submit(
+        request,
+        form,
+        lambda: services.add_indicator(request.user, commitment, **form.service_fields()),
+        _("Indicateur ajouté."),
+    )
+    if done:
+        return redirect(indicator)
     return render(
         request,
         "plan/indicator_form.html",
@@ -257,18 +240,14 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = indicator.commitment.organisation
     require_edit(request, org)
     form = IndicatorForm(request.POST or None, instance=indicator, organisation=org)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.update_indicator(request.user, indicator, **form.service_fields())
-            except DomainError as exc:
-                raise_if_forbidden(exc)
-                add_domain_error(form, exc)
-            else:
-                messages.success(request, _("Indicateur enregistré."))
-                return redirect(indicator)
+    done, _saved, status = submit(
+        request,
+        form,
+        lambda: services.update_indicator(request.user, indicator, **form.service_fields()),
+        _("Indicateur enregistré."),
+    )
+    if done:
+        return redirect(indicator)
     return render(
         request,
         "plan/indicator_form.html",
