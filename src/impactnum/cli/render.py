@@ -6,7 +6,6 @@ numbers; JSON is that dict as is (NaN written as null).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -19,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from impactnum.engine import CRITERIA, PHASE_CODES, PHASES
+from impactnum.io.cells import csv_writer
 
 
 def stdout_console() -> Console:
@@ -143,7 +143,7 @@ def render_csv(result: Mapping[str, Any], by_keys: list[str]) -> str:
     units = {c.code: c.unit for c in CRITERIA}
     phase_cols = [f"{p}_{b}" for p in PHASE_CODES for b in ("value", "low", "high")]
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = csv_writer(out, lineterminator="\n")
     w.writerow(CSV_HEADER + phase_cols)
     by_phase = result.get("by_phase", {})
     for code, cell in result.get("totals", {}).items():

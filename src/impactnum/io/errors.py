@@ -9,6 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 MAX_REPORTED = 50
+MAX_REASON = 300
+"""Longest reason kept: a reason quoting a huge cell (a 1 MB field) is cut, not echoed whole."""
+
+
+def shorten(text: str, limit: int = MAX_REASON) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True, order=True)
@@ -31,7 +37,12 @@ class InputFileError(Exception):
 
     def __init__(self, file: str, errors: list[InputError], total: int | None = None) -> None:
         self.file = file
-        self.errors = sorted(errors)
+        self.errors = sorted(
+            e
+            if len(e.reason) <= MAX_REASON and len(e.column) <= 100
+            else InputError(e.line, shorten(e.column, 100), shorten(e.reason), e.file)
+            for e in errors
+        )
         self.total = max(total if total is not None else len(errors), len(errors))
         super().__init__(self.message())
 
@@ -62,7 +73,7 @@ class ErrorCollector:
 
     def add(self, line: int, column: str, reason: str) -> None:
         self.total += 1
-        self._errors.append(InputError(line, column, reason, self.file))
+        self._errors.append(InputError(line, shorten(column, 100), shorten(reason), self.file))
         if len(self._errors) > 4 * self.limit:
             self._errors = sorted(self._errors)[: self.limit]
 

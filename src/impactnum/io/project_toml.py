@@ -609,12 +609,21 @@ def load_project(path: str | Path) -> Project:
     """Read a project TOML file; raises ProjectFileError (file unreadable, TOML syntax, schema)."""
     source = str(path)
     try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
+        raw = Path(path).read_bytes()
     except OSError as exc:
         raise ProjectFileError(
             source, [ProjectIssue("", f"cannot read: {exc.strerror}", source)]
         ) from None
+    if raw.startswith(b"\xef\xbb\xbf"):  # Windows editors add a BOM TOML does not allow
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        reason = f"not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}): save it as UTF-8"
+        raise ProjectFileError(source, [ProjectIssue("", reason, source)]) from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProjectFileError(source, [ProjectIssue("", f"invalid TOML: {exc}", source)]) from None
     return parse_project(data, source)

@@ -4,12 +4,12 @@ Columns `scenario,section,indicator,unit,value,low,high`; shared by `impactnum c
 and the web reports, so both write the same file.
 """
 
-import csv
 import io
 from collections.abc import Iterator
 from typing import Any
 
 from impactnum.engine import CRITERIA, CRITERION_CODES
+from impactnum.io.cells import csv_writer
 
 
 def _csv_rows(result: dict[str, Any]) -> Iterator[list[Any]]:
@@ -53,7 +53,7 @@ def _triple(v: dict[str, Any] | None) -> list[Any]:
 def render_csv(result: dict[str, Any]) -> str:
     """The result of `impactnum.calculation` as CSV text."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_writer(buf, lineterminator="\n")
     w.writerow(["scenario", "section", "indicator", "unit", "value", "low", "high"])
     w.writerows(_csv_rows(result))
     return buf.getvalue()

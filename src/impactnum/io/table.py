@@ -1,12 +1,14 @@
 """Reading a CSV file into a table of text cells, as spreadsheets export them.
 
 Handles `;`, `,` or tab separators (sniffed from the header line), UTF-8 with or without BOM,
-UTF-16 with BOM, and Windows-1252 (tried when the bytes are not UTF-8: Polars rejects invalid
-UTF-8, so a UTF-8 file is neither decoded in Python nor copied). Every cell is read as text by
-Polars' multithreaded reader and kept as read in `Table.df`; `Table.raw` gives a column with
-empty cells (a quoted `""` too) as null, `Table.text` trimmed, `Table.factor` as codes into its
-distinct trimmed values. Blank lines are dropped, and a `__line` column keeps each row's line
-number in the file (header = line 1) for error messages.
+UTF-16 with BOM (or without, when every other byte of the start is NUL), and Windows-1252 (tried
+when the bytes are not UTF-8: Polars rejects invalid UTF-8, so a UTF-8 file is neither decoded in
+Python nor copied). What is not text is refused before parsing: a ZIP/XLSX file, a NUL byte
+(with its line); a header naming a column twice is an error when that column is looked up.
+Every cell is read as text by Polars' multithreaded reader and kept as read in `Table.df`;
+`Table.raw` gives a column with empty cells (a quoted `""` too) as null, `Table.text` trimmed,
+`Table.factor` as codes into its distinct trimmed values. Blank lines are dropped, and a
+`__line` column keeps each row's line number in the file (header = line 1) for error messages.
 
 The typed parsers (`numbers`, `dates`, `booleans`, `lookup`) work on whole columns. Each first
 tries one vectorised cast of the cells as read; only when that leaves a non-empty cell
@@ -67,10 +69,15 @@ class Table:
     encoding: str
     errors: ErrorCollector  # structural errors found while reading; readers add theirs
     _cache: dict[tuple[str, str], object] = field(default_factory=dict, repr=False, compare=False)
+    duplicates: frozenset[str] = frozenset()  # normalised names the header holds more than once
 
     def find(self, name: str) -> str | None:
-        """The file's column whose normalised name is `name`'s, if any."""
+        """The file's column whose normalised name is `name`'s, if any. A name the header holds
+        twice is an error (once): which of the two columns is meant cannot be guessed."""
         key = normalize(name)
+        if key in self.duplicates and ("duplicate", key) not in self._cache:
+            self._cache[("duplicate", key)] = True
+            self.errors.add(1, name, "this column appears more than once in the header: keep one")
         for col in self.columns:
             if normalize(col) == key:
                 return col
@@ -82,7 +89,11 @@ class Table:
         for name in names:
             col = self.find(name)
             if col is None:
-                errors.add(1, name, f"missing required column {name!r}")
+                # One column whose name holds a `|`, `:`…: most often a wrong separator.
+                hint = ""
+                if len(self.columns) == 1 and re.search(r"[|:!^~#/\\]", self.columns[0]):
+                    hint = " (the header has one column: use ; , or tab as separator)"
+                errors.add(1, name, f"missing required column {name!r}{hint}")
             else:
                 found[name] = col
         return found
@@ -264,6 +275,9 @@ def decode(raw: bytes) -> tuple[str, str]:
         return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16"), "utf-16"
+    bomless = _utf16_without_bom(raw)
+    if bomless:
+        return raw.decode(bomless, errors="replace"), bomless
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -272,6 +286,39 @@ def decode(raw: bytes) -> tuple[str, str]:
         return raw.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         return raw.decode("latin-1"), "latin-1"
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """`utf-16-le` or `utf-16-be` when the start looks like UTF-16 text without its BOM: a NUL
+    byte after (or before) nearly every character, as in a Latin-script text saved so."""
+    head = raw[:2000]
+    pairs = len(head) // 2
+    if pairs < 2 or b"\x00" not in head:
+        return None
+    odd_nul = head[1 : 2 * pairs : 2].count(0)
+    even_nul = head[0 : 2 * pairs : 2].count(0)
+    if odd_nul >= 0.9 * pairs and even_nul == 0:
+        return "utf-16-le"
+    if even_nul >= 0.9 * pairs and odd_nul == 0:
+        return "utf-16-be"
+    return None
+
+
+def _refuse_binary(name: str, raw: bytes) -> None:
+    """Refuse what is not CSV text, before any parsing: a spreadsheet or any ZIP (save it as
+    CSV), and NUL bytes (binary data; no database text column may hold one). The message
+    names the first line holding a NUL."""
+    if raw.startswith(b"PK\x03\x04"):
+        reason = "this is a ZIP or XLSX file, not CSV text: save the sheet as CSV (UTF-8)"
+        raise InputFileError(name, [InputError(0, "", reason, name)])
+    at = raw.find(b"\x00")
+    if at >= 0:
+        line = raw.count(b"\n", 0, at) + 1
+        reason = (
+            "a NUL byte: binary data, not CSV text (a UTF-16 file needs its BOM; "
+            "save the file as CSV UTF-8)"
+        )
+        raise InputFileError(name, [InputError(line, "", reason, name)])
 
 
 class _NotUtf8(Exception):
@@ -285,6 +332,9 @@ def _as_utf8(raw: bytes) -> tuple[bytes, str, bool, bool]:
     """
     if raw.startswith(_BOM):
         return raw[3:], "utf-8-sig", True, False
+    if _utf16_without_bom(raw):
+        text, encoding = decode(raw)
+        return text.encode("utf-8"), encoding, False, False
     if raw.isascii():
         return raw, "utf-8", False, False
     if not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -426,6 +476,7 @@ def read_table(path: str | Path, *, display_name: str | None = None) -> Table:
             name, [InputError(0, "", f"cannot read file: {exc.strerror}", name)]
         ) from None
     data, encoding, lossy, unchecked = _as_utf8(raw)
+    _refuse_binary(name, data)
     try:
         return _read_table(name, data, encoding, lossy, unchecked)
     except _NotUtf8:
@@ -456,8 +507,9 @@ def _read_table(name: str, data: bytes, encoding: str, lossy: bool, unchecked: b
         strict = False
         try:
             df = _read_cells(data, sep, lossy, strict=False)
-        except pl.exceptions.PolarsError as exc:  # pragma: no cover - defensive
-            errors.add(0, "", f"not a readable CSV file: {exc}")
+        except pl.exceptions.PolarsError as exc:  # an unclosed quote, binary data
+            detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+            errors.add(0, "", f"not a readable CSV file (an unclosed quote?): {detail}")
             errors.raise_if_any()
             raise
     structure = _structure(data, sep, lossy, df, strict) or _csv_structure(data, sep)
@@ -489,7 +541,24 @@ def _read_table(name: str, data: bytes, encoding: str, lossy: bool, unchecked: b
         line_numbers = line_numbers[keep]
     columns = tuple(df.columns)
     df = df.with_columns(pl.Series(LINE, line_numbers, dtype=pl.Int64))
-    return Table(name, df, columns, sep, encoding, errors)
+    return Table(name, df, columns, sep, encoding, errors, duplicates=duplicate_names(columns))
+
+
+_RENAMED = re.compile(r"^(.*)_duplicated_\d+$")
+
+
+def duplicate_names(columns: Iterable[str]) -> frozenset[str]:
+    """Normalised names given to more than one column (Polars renames a repeated header
+    `x` to `x_duplicated_0`; `Kind` and `kind` are the same name once normalised)."""
+    names = list(columns)
+    present = set(names)
+    seen: set[str] = set()
+    twice: set[str] = set()
+    for col in names:
+        match = _RENAMED.match(col)
+        key = normalize(match.group(1) if match and match.group(1) in present else col)
+        (twice if key in seen else seen).add(key)
+    return frozenset(twice)
 
 
 # --- typed columns ---------------------------------------------------------------------------

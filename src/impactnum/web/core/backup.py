@@ -23,6 +23,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -38,6 +39,7 @@ SQLITE_MEMBER = "database.sqlite3"
 POSTGRES_MEMBER = "database.dump"
 MEDIA_PREFIX = "media/"
 CHUNK = 1 << 20
+MANIFEST_MAX = 16 << 20  # a manifest lists names and digests: far smaller
 
 
 class BackupError(Exception):
@@ -60,6 +62,8 @@ class Manifest:
     def from_json(cls, data: bytes) -> Manifest:
         try:
             body = json.loads(data)
+            if not isinstance(body, dict):
+                raise BackupError("the manifest is not readable: not a JSON object")
             if body.get("format") != FORMAT:
                 raise BackupError(f"unknown backup format {body.get('format')!r}")
             return cls(
@@ -67,10 +71,18 @@ class Manifest:
                 impactnum_version=body["impactnum_version"],
                 engine_version=body["engine_version"],
                 database_vendor=body["database_vendor"],
-                members=dict(body["members"]),
+                members=_members(body["members"]),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise BackupError(f"the manifest is not readable: {exc}") from exc
+
+
+def _members(value: object) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValueError("members must map names to SHA-256 digests")
+    return dict(value)
 
 
 def _sha256(path: Path) -> str:
@@ -188,7 +200,7 @@ def read_and_verify(archive: Path, workdir: Path) -> Manifest:
     """Unpack into `workdir`, refusing unless every member matches the manifest exactly."""
     try:
         return _unpack(archive, workdir)
-    except (OSError, EOFError, tarfile.TarError) as exc:
+    except (OSError, EOFError, tarfile.TarError, zlib.error) as exc:
         raise BackupError(f"{archive} is not a readable backup: {exc}") from exc
 
 
@@ -197,6 +209,8 @@ def _unpack(archive: Path, workdir: Path) -> Manifest:
         first = tar.next()
         if first is None or first.name != MANIFEST or not first.isfile():
             raise BackupError(f"{archive} does not start with {MANIFEST}: not an impactnum backup")
+        if first.size > MANIFEST_MAX:
+            raise BackupError(f"refused: {MANIFEST} is {first.size} bytes, not a manifest")
         handle = tar.extractfile(first)
         assert handle is not None
         manifest = Manifest.from_json(handle.read())
@@ -232,6 +246,8 @@ def _restore_sqlite(restored: Path) -> None:
     try:
         if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             raise BackupError("refused: the database in the archive fails SQLite's integrity check")
+    except sqlite3.DatabaseError as exc:  # not a database at all
+        raise BackupError(f"refused: the archive's database is not SQLite's: {exc}") from None
     finally:
         check.close()
     if path.exists():  # fold the write-ahead log in, so no stale -wal is applied to the new file

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from impactnum.io.cells import csv_writer
 from impactnum.web.core.errors import DomainError
 from impactnum.web.core.models import Organisation
 
@@ -154,7 +155,7 @@ def declaration_csv(organisation: Organisation, year: int) -> str:
     """The declaration as CSV text (header + rows; comma, dot decimals, CRLF line ends as the
     csv module writes them; encode as UTF-8). Raises MissingSiret."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in declaration_rows(organisation, year):
         values = list(astuple(row))

@@ -11,7 +11,6 @@ numbers and dates as typed cells. Rows are read with `values_list(...).iterator(
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from impactnum.io.cells import csv_writer, xlsx_row
 from impactnum.web.core.models import Organisation
 from impactnum.web.projects.choices import KIND_CHOICES
 
@@ -116,7 +116,7 @@ class _Echo:
 
 
 def csv_lines(qs: QuerySet[Any], orgs: QuerySet[Organisation]) -> Iterator[str]:
-    writer = csv.writer(_Echo(), lineterminator="\n")
+    writer = csv_writer(_Echo(), lineterminator="\n")
     yield writer.writerow(HEADER)
     for row in rows(qs, orgs):
         yield writer.writerow([_csv_cell(v) for v in row])
@@ -133,7 +133,7 @@ def xlsx_bytes(qs: QuerySet[Any], orgs: QuerySet[Organisation]) -> bytes:
         head.append(cell)
     ws.append(head)
     for row in rows(qs, orgs):
-        ws.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        ws.append(xlsx_row(ws, [float(v) if isinstance(v, Decimal) else v for v in row]))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -22,6 +22,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from impactnum.io.cells import neutralise_workbook
 from impactnum.web.projects.templatetags.impactnum_format import format_number
 
 from .choices import ActionStatus, CommitmentSource, CommitmentTheme
@@ -181,6 +182,7 @@ def evaluation_xlsx(evaluation: Evaluation, snap: dict[str, Any]) -> bytes:
                     i.get("source_label") or i["evidence"],
                 ]
             )
+    neutralise_workbook(wb)  # imported text never runs as a formula
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -16,6 +16,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from impactnum.io.cells import neutralise_workbook
+
 from .content import (
     MONEY_KEYS,
     PAYBACK_KEYS,
@@ -334,6 +336,7 @@ def build_xlsx(result: dict[str, Any]) -> bytes:
     _sources(wb, result)
     wb.properties.title = result["project"]["name"]
     wb.properties.creator = "impactnum"
+    neutralise_workbook(wb)  # imported text never runs as a formula
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

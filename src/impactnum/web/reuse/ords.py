@@ -25,6 +25,7 @@ from typing import Any
 
 from impactnum.engine.kinds import KINDS
 from impactnum.engine.reuse_impact import load_reuse_table
+from impactnum.io.cells import csv_cell
 from impactnum.web.core.models import Organisation
 from impactnum.web.fleet.choices import ORDS_BARRIER_TEXT, RepairOutcome
 
@@ -210,5 +211,5 @@ def ords_csv(
     writer = csv.DictWriter(out, fieldnames=ORDS_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in ords_rows(organisation, include_fleet=include_fleet, country=country):
-        writer.writerow(row)
+        writer.writerow({k: csv_cell(v) for k, v in row.items()})
     return out.getvalue()

@@ -9,7 +9,6 @@ sessions; a manager or administrator may export everyone's.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
+from impactnum.io.cells import csv_writer
 from impactnum.web.core.models import Organisation
 from impactnum.web.core.permissions import VIEW_BENEFICIARIES, require
 
@@ -87,7 +87,7 @@ def export_csv(
         .annotate(has_earlier=Exists(earlier))
     )
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(COOP_COLUMNS)
     for s in qs:
         collective = is_collective(s)

@@ -8,7 +8,6 @@ Project's ORDS footprints or ADEME/Arcep 2022 — and is named wherever a CO2e f
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Any
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from impactnum.io.cells import csv_writer, neutralise_workbook
 from impactnum.web.core.models import Organisation
 from impactnum.web.core.permissions import organisations_for
 from impactnum.web.fleet.choices import WeeeCategory
@@ -266,7 +266,7 @@ def report_csv(request: HttpRequest) -> HttpResponse:
     period = _export_period(request)
     data = compute(period)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(["section", "indicateur", "valeur", "unite"])
     for row in report_table(data):
         writer.writerow(["" if v is None else v for v in row])
@@ -293,6 +293,7 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
     for col, width in zip("ABCD", (32, 44, 18, 10), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
+    neutralise_workbook(wb)
     buf = io.BytesIO()
     wb.save(buf)
     response = HttpResponse(

@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -97,6 +98,15 @@ def _number(raw: str) -> float:
     return float(text)
 
 
+COMMUNE_MAX = 150  # FragilityRow.commune
+CELL_MAX = 1000
+"""Longest cell read: the csv module refuses a field over 128 KiB with an exception."""
+
+
+def _shown(raw: str) -> str:
+    return raw if len(raw) <= 50 else raw[:49] + "…"
+
+
 @dataclass(frozen=True)
 class ParsedRow:
     line: int
@@ -113,9 +123,22 @@ def parse_index(data: bytes) -> list[ParsedRow]:
         raise FragilityImportError([_("Le fichier doit être encodé en UTF-8.")]) from None
     if not text.strip():
         raise FragilityImportError([_("Le fichier est vide.")])
+    if "\x00" in text:  # binary data; no database text column may hold a NUL
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise FragilityImportError(
+            [_("ligne %(l)s : octet nul : ce n'est pas un fichier CSV texte") % {"l": line}]
+        )
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        return _parse_rows(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as exc:  # a field over the csv module's limit (128 KiB)
+        raise FragilityImportError(
+            [_("fichier CSV illisible : %(e)s") % {"e": _shown(str(exc))}]
+        ) from None
+
+
+def _parse_rows(reader: Any) -> list[ParsedRow]:
     header = [_header_key(h) for h in next(reader)]
     where: dict[str, int] = {}
     for field, names in COLUMNS.items():
@@ -146,19 +169,23 @@ def parse_index(data: bytes) -> list[ParsedRow]:
         if not code and not name:
             problems.append(_("ni code INSEE ni nom de commune"))
         if code and not INSEE.match(code):
-            problems.append(_("code INSEE « %(c)s » invalide (5 caractères)") % {"c": code})
+            problems.append(_("code INSEE « %(c)s » invalide (5 caractères)") % {"c": _shown(code)})
+        if len(name) > COMMUNE_MAX:
+            problems.append(
+                _("nom de commune trop long (%(n)s caractères au plus)") % {"n": COMMUNE_MAX}
+            )
         scores: dict[str, float] = {}
         for field in AXES:
             raw = cell(field)
             try:
-                value = _number(raw)
-                if value != value or value < 0:  # NaN or negative
+                value = _number(raw[:CELL_MAX])
+                if not math.isfinite(value) or value < 0:  # NaN, infinite or negative
                     raise ValueError
                 scores[field] = value
             except ValueError:
                 problems.append(
                     _("%(f)s : « %(v)s » n'est pas un nombre positif")
-                    % {"f": COLUMNS[field][0], "v": raw}
+                    % {"f": COLUMNS[field][0], "v": _shown(raw)}
                 )
         key = code or normalise(name)
         if key and key in seen:

@@ -10,7 +10,6 @@ Nothing here asks who is calling: the caller has checked that the organisation p
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -21,6 +20,7 @@ from typing import Any
 from django.utils import timezone
 
 from impactnum.calculation import CalcInputError, json_ready, run_document
+from impactnum.io.cells import csv_writer
 from impactnum.web.core.models import Organisation
 from impactnum.web.fleet import footprint, quotas
 from impactnum.web.projects.models import Project
@@ -397,7 +397,7 @@ def open_document(
 def to_csv(rows: list[dict[str, Any]]) -> str:
     """Comma-separated, UTF-8, header `FIELDS`; missing values empty, booleans true/false."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(FIELDS)
     for r in rows:
         writer.writerow(

@@ -23,7 +23,7 @@ import polars as pl
 
 from impactnum.io.errors import ErrorCollector, InputError, InputFileError
 from impactnum.io.lookups import countries, normalize, type_map
-from impactnum.io.table import Table, booleans, dates, numbers
+from impactnum.io.table import Table, booleans, dates, duplicate_names, numbers
 
 from ..choices import AssetStatus, WeeeCategory
 
@@ -337,6 +337,12 @@ def table_from_rows(
 ) -> Table:
     """A `Table` from cells already split (an XLSX sheet): `rows` are (line number, cells)."""
     columns = [h or f"column {i + 1}" for i, h in enumerate(header)]
+    duplicates = duplicate_names(columns)
+    seen: dict[str, int] = {}
+    for i, col in enumerate(columns):  # a repeated header gets a distinct name, as in a CSV
+        seen[col] = seen.get(col, 0) + 1
+        if seen[col] > 1:
+            columns[i] = f"{col}_duplicated_{seen[col] - 2}"
     data = {
         col: pl.Series(col, [cells[i] for _, cells in rows], dtype=pl.String)
         for i, col in enumerate(columns)
@@ -344,7 +350,7 @@ def table_from_rows(
     df = pl.DataFrame(data).with_columns(
         pl.Series("__line", [line for line, _ in rows], dtype=pl.Int64)
     )
-    return Table(name, df, tuple(columns), "", "xlsx", ErrorCollector(name))
+    return Table(name, df, tuple(columns), "", "xlsx", ErrorCollector(name), duplicates=duplicates)
 
 
 def collect(errors: ErrorCollector) -> tuple[list[InputError], int]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from impactnum.engine.kinds import KIND_CODES
 from impactnum.io.errors import ErrorCollector, InputError, InputFileError
@@ -99,21 +100,52 @@ def looks_like_native(table: Table) -> bool:
     return table.find("kind") is not None
 
 
+XLSX_MAX_UNPACKED = 512 * 1024 * 1024
+"""Largest workbook accepted once unzipped: a small ZIP can unpack to gigabytes (a zip bomb)."""
+
+
 def read_xlsx(path: str | Path, display_name: str) -> Table:
-    """The first sheet of an XLSX workbook as a `Table` of text cells."""
-    from openpyxl import load_workbook
+    """The first sheet of an XLSX workbook as a `Table` of text cells; InputFileError for a
+    broken, oversized or empty workbook."""
+
+    def refuse(reason: str) -> InputFileError:
+        return InputFileError(display_name, [InputError(0, "", reason, display_name)])
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise InputFileError(
-            display_name, [InputError(0, "", f"not a readable XLSX file: {exc}", display_name)]
-        ) from None
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise refuse(f"not a readable XLSX file: {exc}") from None
+    if unpacked > XLSX_MAX_UNPACKED:
+        raise refuse(
+            f"XLSX file too large once unzipped ({unpacked // 2**20} MB, at most "
+            f"{XLSX_MAX_UNPACKED // 2**20} MB): save the sheet as CSV"
+        )
+    try:
+        # Opened as a file object: openpyxl checks a path's extension, not the content.
+        with open(path, "rb") as handle:
+            header, rows, beyond = _read_sheet(handle)
+    except Exception as exc:  # openpyxl and its XML parser raise many types for a broken file
+        raise refuse(f"not a readable XLSX file: {type(exc).__name__}: {exc}") from None
+    if header is None:
+        raise refuse("empty file")
+    table = table_from_rows(display_name, header, rows)
+    for number in beyond:
+        table.errors.add(number, "", "a value beyond the last column of the header")
+    return table
+
+
+def _read_sheet(
+    handle: BinaryIO,
+) -> tuple[list[str] | None, list[tuple[int, list[str | None]]], list[int]]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(handle, read_only=True, data_only=True)
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str | None]]] = []
+    beyond: list[int] = []
     try:
         sheet = workbook.worksheets[0]
-        header: list[str] | None = None
-        rows: list[tuple[int, list[str | None]]] = []
-        beyond: list[int] = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = [_cell(v) for v in values]
             if not any(c is not None for c in cells):
@@ -130,12 +162,7 @@ def read_xlsx(path: str | Path, display_name: str) -> Table:
             rows.append((number, (cells + [None] * width)[:width]))
     finally:
         workbook.close()
-    if header is None:
-        raise InputFileError(display_name, [InputError(0, "", "empty file", display_name)])
-    table = table_from_rows(display_name, header, rows)
-    for number in beyond:
-        table.errors.add(number, "", "a value beyond the last column of the header")
-    return table
+    return header, rows, beyond
 
 
 def _cell(value: Any) -> str | None:
