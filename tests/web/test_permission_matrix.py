@@ -127,6 +127,10 @@ PAGES: dict[str, Access] = {
     "tokens": Access(None),
     "revoke-token": Access(None, ok=POST_ONLY),
     # projects
+    # OpenID Connect sign-in (core/oidc.py): off in the test settings, so absent for everyone
+    "oidc:authenticate": Access(PUBLIC, ok=404),
+    "oidc:callback": Access(PUBLIC, ok=404),
+    "oidc:logout-done": Access(PUBLIC, ok=404),
     "projects:list": L,
     "projects:create": create(EDIT_PROJECTS),
     "projects:detail": V,

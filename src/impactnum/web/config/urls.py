@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("impactnum.web.core.urls")),
+    path("oidc/", include("impactnum.web.core.oidc")),
     path("projects/", include("impactnum.web.reports.urls")),
     path("projects/", include("impactnum.web.projects.urls")),
     path("fleet/", include("impactnum.web.fleet.urls")),

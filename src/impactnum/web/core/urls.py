@@ -1,13 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import oidc, views
 from .login import RateLimitedLoginView
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", RateLimitedLoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Django's sign-out, which also ends the identity provider's session for a person who
+    # signed in through OpenID Connect (oidc.py, ProConnect).
+    path("logout/", oidc.LogoutView.as_view(), name="logout"),
     path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",

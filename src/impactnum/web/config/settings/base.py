@@ -149,3 +149,38 @@ LOGGING = {
 }
 
 IMPACTNUM_DEMO_ACCOUNTS = False
+
+# Optional sign-in of staff with OpenID Connect (ProConnect, the French public-sector identity
+# federation, or any provider): off unless IMPACTNUM_OIDC_CLIENT_ID is set. Endpoints come from
+# the discovery document of IMPACTNUM_OIDC_ISSUER unless given one by one. See core/oidc.py and
+# docs/deployment.md ("Sign-in with ProConnect").
+IMPACTNUM_OIDC_ENABLED = bool(os.environ.get("IMPACTNUM_OIDC_CLIENT_ID"))
+IMPACTNUM_OIDC_ISSUER = os.environ.get("IMPACTNUM_OIDC_ISSUER", "")
+IMPACTNUM_OIDC_LOGIN_LABEL = os.environ.get("IMPACTNUM_OIDC_LOGIN_LABEL", "")
+IMPACTNUM_OIDC_CREATE_USERS = os.environ.get("IMPACTNUM_OIDC_CREATE_USERS", "") == "1"
+IMPACTNUM_OIDC_ACR_VALUES = os.environ.get("IMPACTNUM_OIDC_ACR_VALUES", "")
+IMPACTNUM_OIDC_END_SESSION_ENDPOINT = os.environ.get("IMPACTNUM_OIDC_END_SESSION_ENDPOINT", "")
+OIDC_RP_CLIENT_ID = os.environ.get("IMPACTNUM_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("IMPACTNUM_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("IMPACTNUM_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get(
+    "IMPACTNUM_OIDC_SCOPES", "openid email given_name usual_name uid siret"
+)
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("IMPACTNUM_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("IMPACTNUM_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("IMPACTNUM_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("IMPACTNUM_OIDC_JWKS_URI", "")
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
+OIDC_USE_NONCE = True  # ProConnect: state and nonce are mandatory
+OIDC_TIMEOUT = 10
+
+# Retention of connection traces (core/retention.py, `impactnum manage retention`, daily).
+# Legal proofs and the audit of state changes are never purged; see docs/deployment.md.
+IMPACTNUM_RETENTION = {
+    # The rate limit reads 15 minutes; the lasting trace is the login audit event.
+    "login_attempts_days": os.environ.get("IMPACTNUM_RETENTION_LOGIN_ATTEMPTS_DAYS", 30),
+    # CNIL, recommendation on logging (2021): keep access logs 6 months to 1 year.
+    "login_audit_days": os.environ.get("IMPACTNUM_RETENTION_LOGIN_AUDIT_DAYS", 365),
+    # A revoked API token stays listed (only its hash is kept) so its owner sees it went.
+    "revoked_tokens_days": os.environ.get("IMPACTNUM_RETENTION_REVOKED_TOKENS_DAYS", 90),
+}
