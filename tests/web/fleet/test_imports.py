@@ -497,10 +497,20 @@ def test_page_errors_and_templates(client, city, tech, import_urls):
     assert csv.content.decode("utf-8-sig").startswith("kind;status;")
 
 
-def test_page_needs_edit_fleet(client, city, make_user, import_urls):
+def test_page_needs_edit_fleet(client, city, agglo, make_user, import_urls):
     from django.urls import reverse
 
+    from impactnum.web.core.services import set_membership
+
     client.force_login(make_user("viewer", city))
+    assert client.get(reverse("fleet:import")).status_code == 403
+    with GLPI.open("rb") as fh:
+        page = client.post(reverse("fleet:import"), {"organisation": city.slug, "file": fh})
+    assert page.status_code == 403 and Asset.objects.count() == 0
+    # a technician of another organisation: the city is not among theirs
+    tech_elsewhere = make_user("technician", agglo)
+    set_membership(None, tech_elsewhere, city, "viewer")
+    client.force_login(tech_elsewhere)
     with GLPI.open("rb") as fh:
         page = client.post(reverse("fleet:import"), {"organisation": city.slug, "file": fh})
     assert page.status_code == 404 and Asset.objects.count() == 0

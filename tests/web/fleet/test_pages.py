@@ -119,7 +119,6 @@ def test_every_role_reads_the_fleet_pages(client, make_user, city, fleet, role):
     for url in [
         reverse("fleet:list"),
         reverse("fleet:asset", args=[asset.pk]),
-        reverse("fleet:settings"),
         reverse("fleet:indicators"),
         reverse("fleet:footprint"),
         reverse("fleet:quotas"),
@@ -257,9 +256,24 @@ def test_list_costs_a_fixed_number_of_queries(
         )
 
 
-def test_list_links_the_import_page(client, admin, fleet):
-    client.force_login(admin)
-    assert reverse("fleet:import") in page(client.get(reverse("fleet:list")))
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_list_links_the_import_page_for_those_who_may_import(client, make_user, city, role):
+    login(client, make_user, role, city)
+    allowed = role in EDITORS
+    assert (reverse("fleet:import") in page(client.get(reverse("fleet:list")))) == allowed
+    assert client.get(reverse("fleet:import")).status_code == (200 if allowed else 403)
+
+
+def test_settings_list_only_the_organisations_administered(client, make_user, city, agglo):
+    """Administrator of the city, viewer of the agglomeration: the city's settings only."""
+    user = login(client, make_user, Role.ADMINISTRATOR, city)
+    core_services.set_membership(None, user, agglo, Role.VIEWER)
+    services.add_department(user, city, "Service ville")
+    services.add_department(make_user(Role.ADMINISTRATOR, agglo), agglo, "Service agglo")
+    html = page(client.get(reverse("fleet:settings")))
+    assert "Service ville" in html and "Service agglo" not in html
+    refused = client.post(reverse("fleet:department-add"), {"organisation": agglo.pk, "name": "X"})
+    assert refused.status_code == 400 and not Department.objects.filter(name="X").exists()
 
 
 # --- asset page, form, status, repairs -------------------------------------------------------
@@ -507,11 +521,13 @@ def test_xlsx_export_of_the_filtered_list(client, admin, fleet):
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
-def test_settings_are_changed_by_administrators_only(client, make_user, city, role):
+def test_settings_are_opened_and_changed_by_administrators_only(client, make_user, city, role):
     login(client, make_user, role, city)
     allowed = role == Role.ADMINISTRATOR
-    html = page(client.get(reverse("fleet:settings")))
-    assert ('id="policy-form"' in html) == allowed
+    settings = client.get(reverse("fleet:settings"))
+    assert settings.status_code == (200 if allowed else 403)
+    assert ('id="policy-form"' in page(settings)) == allowed
+    assert ('id="nav-settings"' in page(client.get(reverse("fleet:indicators")))) == allowed
     responses = [
         client.post(
             reverse("fleet:policy-set"), {"organisation": city.pk, "kind": "laptop", "years": 7}

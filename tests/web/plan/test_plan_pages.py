@@ -1,5 +1,5 @@
-"""Plan pages per role: everyone in the organisation reads, managers and administrators change,
-another organisation gets 404."""
+"""Plan pages per role: everyone in the organisation reads, managers and administrators change
+(and alone open the plan settings), another organisation gets 404."""
 
 import datetime as dt
 import io
@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from impactnum.web.core import services as core_services
 from impactnum.web.plan import services
 from impactnum.web.plan.models import Commitment, Evaluation, IndicatorValue
 
@@ -38,7 +39,6 @@ def _pages(commitment, frozen):
         reverse("plan:evaluation-export", args=[e1.pk, "pdf"]),
         reverse("plan:evaluation-export", args=[e1.pk, "xlsx"]),
         reverse("plan:calendar"),
-        reverse("plan:settings"),
     ]
 
 
@@ -56,10 +56,56 @@ def test_another_organisation_gets_404(client, make_user, agglo, commitment, fro
     for url in _pages(commitment, frozen)[1:]:
         if url.startswith(reverse("plan:commitments") + "?") or "calendar" in url:
             continue
-        if url in (reverse("plan:evaluations"), reverse("plan:settings")):
-            continue  # their own organisation's pages
+        if url == reverse("plan:evaluations"):
+            continue  # their own organisation's page
         assert client.get(url).status_code == 404, url
     assert client.get(reverse("plan:commitments") + "?organisation=ville-nevers").status_code == 404
+
+
+SETTINGS = {
+    "name": "Plan NR 2026-2029",
+    "started_on": "2026-01-01",
+    "duration_months": 36,
+    "annual_report_month": 10,
+    "annual_report_day": 15,
+    "reminder_days": 14,
+    "evaluation_months_text": "18, 36",
+}
+
+
+@pytest.mark.parametrize(
+    "role", ["administrator", "manager", "technician", "facilitator", "viewer"]
+)
+def test_only_those_who_change_the_plan_open_its_settings(client, make_user, city, role):
+    """The settings are the plan's: the roles that only read get 403 (GET and POST) and no
+    link to them; managers and administrators open and save them."""
+    client.force_login(make_user(role, city))
+    allowed = role in ("administrator", "manager")
+    url = reverse("plan:settings")
+    assert client.get(url, {"organisation": city.slug}).status_code == (200 if allowed else 403)
+    assert client.get(url).status_code == (200 if allowed else 403)  # default organisation
+    calendar = client.get(reverse("plan:calendar")).content.decode()
+    assert ('id="nav-plan-settings"' in calendar) == allowed
+    saved = client.post(f"{url}?organisation={city.slug}", SETTINGS)
+    assert saved.status_code == (302 if allowed else 403)
+    assert (services.plan_settings(city).name == SETTINGS["name"]) == allowed
+
+
+def test_plan_settings_of_an_organisation_only_read_is_403_and_unknown_404(
+    client, make_user, city, agglo
+):
+    """Manager of the city, viewer of the agglomeration (first by name): the city's only."""
+    user = make_user("manager", city)
+    core_services.set_membership(None, user, agglo, "viewer")
+    client.force_login(user)
+    url = reverse("plan:settings")
+    assert client.get(url, {"organisation": agglo.slug}).status_code == 403
+    assert client.post(f"{url}?organisation={agglo.slug}", SETTINGS).status_code == 403
+    assert client.get(url, {"organisation": "nulle-part"}).status_code == 404
+    page = client.get(url)
+    assert page.status_code == 200 and page.context["organisation"] == city
+    assert list(page.context["organisations"]) == [city]
+    assert services.plan_settings(agglo).name != SETTINGS["name"]
 
 
 @pytest.mark.parametrize("role", ["technician", "facilitator", "viewer"])

@@ -168,12 +168,31 @@ def test_publication_api(client, city, admin, viewer):
     assert r.status_code == 422
 
 
-def test_publication_page_reads_for_members_and_edits_for_administrators(
-    client, city, admin, viewer
-):
-    client.force_login(viewer)
-    html = client.get("/territory/publication/").content.decode()
-    assert 'id="publication-summary"' in html and 'id="publication-form"' not in html
+@pytest.mark.parametrize("role", ["manager", "technician", "facilitator", "viewer"])
+def test_publication_page_only_for_administrators(client, city, admin, make_user, role):
+    """Other members get 403 and no link to it (what is published is on the public page)."""
+    client.force_login(make_user(role, city))
+    assert client.get("/territory/publication/").status_code == 403
+    assert client.get("/territory/publication/", {"organisation": city.slug}).status_code == 403
+    dashboard = client.get("/territory/").content.decode()
+    assert "/territory/publication/" not in dashboard
     client.force_login(admin)
     html = client.get("/territory/publication/").content.decode()
     assert 'id="publication-form"' in html and "Licence Ouverte" in html
+    dashboard = client.get("/territory/").content.decode()
+    assert 'id="nav-territory-publication"' in dashboard
+
+
+def test_publication_page_of_an_organisation_only_read_is_403(client, city, agglo, make_user):
+    """Administrator of the city, viewer of the agglomeration (first by name)."""
+    from impactnum.web.core.services import set_membership
+
+    user = make_user("administrator", city)
+    set_membership(None, user, agglo, "viewer")
+    client.force_login(user)
+    assert client.get("/territory/publication/", {"organisation": agglo.slug}).status_code == 403
+    r = client.post("/territory/publication/", {"organisation": agglo.slug, "enabled": "on"})
+    assert r.status_code == 403
+    assert client.get("/territory/publication/", {"organisation": "nulle"}).status_code == 404
+    page = client.get("/territory/publication/")
+    assert page.status_code == 200 and page.context["organisation"] == city

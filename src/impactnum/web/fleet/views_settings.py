@@ -1,6 +1,7 @@
 """Fleet settings of each organisation: lifespan policies per kind, departments and locations.
 
-Everyone with a role reads them; administrators (MANAGE_ORGANISATION) change them.
+Administrators (MANAGE_ORGANISATION) read and change them, for the organisations they
+administer; other roles get 403 (the fleet navigation hides the link from them).
 """
 
 from __future__ import annotations
@@ -26,10 +27,8 @@ from .views import raise_if_forbidden
 
 
 def _context(request: HttpRequest, **forms: Any) -> dict[str, Any]:
-    orgs = organisations_for(request.user)
-    admin_orgs = organisations_for(request.user, MANAGE_ORGANISATION)
-    is_admin = admin_orgs.exists()
-    ctx: dict[str, Any] = {
+    orgs = _admin_orgs(request)
+    return {
         "policies": LifespanPolicy.objects.filter(organisation__in=orgs)
         .select_related("organisation")
         .order_by("organisation__name", "kind"),
@@ -39,19 +38,12 @@ def _context(request: HttpRequest, **forms: Any) -> dict[str, Any]:
         "locations": Location.objects.filter(organisation__in=orgs)
         .select_related("organisation")
         .order_by("organisation__name", "name"),
-        "is_admin": is_admin,
+        "policy_form": forms.get("policy_form") or LifespanPolicyForm(organisations=orgs),
+        "department_form": forms.get("department_form")
+        or NamedForm(organisations=orgs, prefix_id="department"),
+        "location_form": forms.get("location_form")
+        or NamedForm(organisations=orgs, prefix_id="location"),
     }
-    if is_admin:
-        ctx["policy_form"] = forms.get("policy_form") or LifespanPolicyForm(
-            organisations=admin_orgs
-        )
-        ctx["department_form"] = forms.get("department_form") or NamedForm(
-            organisations=admin_orgs, prefix_id="department"
-        )
-        ctx["location_form"] = forms.get("location_form") or NamedForm(
-            organisations=admin_orgs, prefix_id="location"
-        )
-    return ctx
 
 
 @login_required
@@ -60,6 +52,7 @@ def fleet_settings(request: HttpRequest) -> HttpResponse:
 
 
 def _admin_orgs(request: HttpRequest) -> Any:
+    """The organisations the person administers; none: 403 (the page and its forms)."""
     orgs = organisations_for(request.user, MANAGE_ORGANISATION)
     if not orgs.exists():
         raise PermissionDenied(_("Seuls les administrateurs changent ces réglages."))

@@ -1,4 +1,5 @@
-"""The calendar of what is due (by month) and the plan settings page."""
+"""The calendar of what is due (by month) and the plan settings page (managers and
+administrators only: the settings are the plan's, changed by those who change the plan)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from impactnum.web.core.errors import DomainError
+from impactnum.web.core.models import Organisation
 
 from . import services
-from .access import can_edit, chosen_organisation, raise_if_forbidden, require_edit, visible
+from .access import chosen_organisation, editable, raise_if_forbidden, require_edit, visible
 from .deadlines import add_months, by_month, deadlines
 from .forms import PlanSettingsForm, add_domain_error
 
@@ -60,13 +63,23 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _settings_organisation(request: HttpRequest) -> Organisation:
+    """`?organisation=slug`: one the person belongs to (else 404) and may change the plan of
+    (else 403); by default the first by name they may change (none: 403)."""
+    if request.GET.get("organisation"):
+        org = chosen_organisation(request)
+        require_edit(request, org)
+        return org
+    org = editable(request).order_by("name").first()
+    if org is None:
+        raise PermissionDenied(_("Votre rôle ne permet pas de modifier le plan d'action."))
+    return org
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
-    org = chosen_organisation(request)
-    editable_ = can_edit(request, org)
-    if request.method == "POST":
-        require_edit(request, org)
+    org = _settings_organisation(request)
     plan = services.plan_settings(org)
     form = PlanSettingsForm(request.POST or None, instance=plan)
     status = 200
@@ -86,10 +99,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "plan/settings.html",
         {
             "organisation": org,
-            "organisations": visible(request),
+            "organisations": editable(request),
             "form": form,
             "plan": plan,
-            "can_edit": editable_,
             "section": "settings",
         },
         status=status,

@@ -173,18 +173,28 @@ def fragility_import(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _publishing_organisation(request: HttpRequest) -> Organisation:
+    """`?organisation=slug`: one the person belongs to (else 404) and may publish for (else
+    403); by default the first by name they may publish for (none: 403)."""
+    if request.GET.get("organisation") or request.POST.get("organisation"):
+        org = chosen_organisation(request)
+    else:
+        org = organisations_for(request.user, publication.PUBLISH).order_by("name").first()
+    if org is None or not can(request.user, org, publication.PUBLISH):
+        raise PermissionDenied(_("Seul un administrateur choisit ce qui est publié."))
+    return org
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def publication_page(request: HttpRequest) -> HttpResponse:
-    """What the organisation publishes; administrators change it, others read it."""
-    org = chosen_organisation(request)
+    """What the organisation publishes, for its administrators (PUBLISH) only: another member
+    gets 403 (what is published is on the public page, linked from the dashboard)."""
+    org = _publishing_organisation(request)
     pub = publication.publication_for(org)
-    editable = can(request.user, org, publication.PUBLISH)
     form = PublicationForm(request.POST or None, instance=pub)
     status = 200
     if request.method == "POST":
-        if not editable:
-            raise PermissionDenied(_("Seul un administrateur choisit ce qui est publié."))
         status = 400
         if form.is_valid():
             try:
@@ -204,9 +214,9 @@ def publication_page(request: HttpRequest) -> HttpResponse:
         "territory/publication.html",
         {
             **_base(request, org, year),
+            "organisations": organisations_for(request.user, publication.PUBLISH).order_by("name"),
             "form": form,
             "publication": pub,
-            "editable": editable,
             "section_fields": [form[f"publish_{s}"] for s in SECTIONS],
         },
         status=status,

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -37,7 +38,11 @@ def _store() -> Path:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest) -> HttpResponse:
+    """For those who may change a fleet (EDIT_FLEET), into one of those organisations; a person
+    who may change none gets 403, like the other pages they could not use."""
     orgs = organisations_for(request.user, EDIT_FLEET).order_by("name")
+    if not orgs.exists():
+        raise PermissionDenied(_("Votre rôle ne permet pas d'importer des équipements."))
     context: dict[str, object] = {
         "organisations": orgs,
         "formats": ["auto", "glpi", "numecoeval", "impactnum"],
