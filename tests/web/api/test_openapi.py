@@ -85,6 +85,8 @@ EXPECTED_PATHS = {
     "/api/plan/deadlines": {"get"},
     "/api/open-data/schema.json": {"get"},
     "/api/open-data/{slug}.json": {"get"},
+    "/api/plan/strategy": {"get"},
+    "/api/plan/annual-report": {"get"},
     "/api/open-data/{slug}.csv": {"get"},
     "/api/territory/dashboard": {"get"},
     "/api/territory/targeting": {"get"},

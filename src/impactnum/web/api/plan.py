@@ -570,3 +570,47 @@ def list_deadlines(request: HttpRequest, query: Query[DeadlineQuery]) -> list[di
     if (end - start).days > 5 * 366:
         raise DomainError("Cinq ans au plus.", field="date_to")
     return [d.as_dict() for d in deadlines(org, start, end)]
+
+
+# --- strategy and yearly report -----------------------------------------------------------------
+
+
+class StrategyQuery(Schema):
+    organisation: str = Field(description="Organisation slug")
+    year: int | None = Field(None, description="Version in force that year (default the latest)")
+
+
+class AnnualReportQuery(Schema):
+    organisation: str = Field(description="Organisation slug")
+    year: int | None = Field(None, description="Calendar year, 2000 to this year (default this)")
+
+
+@router.get("/plan/strategy", response=dict[str, Any])
+def read_strategy(request: HttpRequest, query: Query[StrategyQuery]) -> dict[str, Any]:
+    """The responsible-digital strategy (loi REEN art. 35, décret 2022-1084): the version in
+    force in `year` (`strategy`: null when none is written), each legal part's live figures
+    from impactnum (`live`, computed today) and the legal basis."""
+    from impactnum.web.plan import strategy as strategies
+
+    org = _organisation(request, query.organisation)
+    chosen = strategies.strategy_for(org, query.year)
+    return {
+        "organisation": org.slug,
+        "legal_basis": str(strategies.LEGAL_BASIS),
+        "versions": [v.year for v in strategies.versions(org)],
+        "strategy": strategies.strategy_dict(chosen),
+        "live": strategies.live_data(actor(request), org),
+    }
+
+
+@router.get("/plan/annual-report", response=dict[str, Any])
+def read_annual_report(request: HttpRequest, query: Query[AnnualReportQuery]) -> dict[str, Any]:
+    """The yearly report's figures (the same data as its page, PDF and DOCX): fleet footprint
+    with its band and factor set, quotas, reuse chain outputs, projects' net balances,
+    commitments' progress and the strategy's objectives with indicators. A year out of range
+    is a 400 naming `year`."""
+    from impactnum.web.plan.annual_report import annual_report
+
+    org = _organisation(request, query.organisation)
+    today = timezone.localdate()
+    return annual_report(actor(request), org, query.year or today.year, today=today)

@@ -25,6 +25,7 @@ __all__ = [
     "IndicatorForm",
     "IndicatorValueForm",
     "PlanSettingsForm",
+    "StrategyPartForm",
     "add_domain_error",
     "evaluation_notes_fields",
 ]
@@ -284,3 +285,35 @@ class PlanSettingsForm(forms.ModelForm):
         data = dict(self.cleaned_data)
         data["evaluation_months"] = data.pop("evaluation_months_text")
         return data
+
+
+class StrategyPartForm(forms.Form):
+    """One part of the strategy's version `year`: a section's text (`part` = its code), or
+    its title and adoption date (`part` = "details"). Rules live in `plan.strategy`."""
+
+    year = forms.IntegerField(label=_("Version (année)"), min_value=2000, max_value=2100)
+
+    def __init__(
+        self, *args: Any, part: str, label: Any = "", help_text: Any = "", **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.part = part
+        if part == "details":
+            self.fields["title"] = forms.CharField(label=_("Intitulé"), max_length=200)
+            self.fields["adopted_on"] = forms.DateField(
+                label=_("Adoptée le (délibération)"), required=False, widget=DATE
+            )
+        else:
+            self.fields["text"] = forms.CharField(
+                label=label,
+                help_text=help_text,
+                required=False,
+                strip=False,
+                widget=forms.Textarea(attrs={"rows": 14}),
+            )
+
+    def service_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        if self.part == "details":
+            return {"title": data["title"], "adopted_on": data["adopted_on"]}
+        return {self.part: data["text"]}

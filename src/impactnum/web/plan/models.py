@@ -277,3 +277,37 @@ class ReminderSent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["key", "recipient"], name="plan_reminder_once")
         ]
+
+
+class Strategy(models.Model):
+    """The organisation's responsible-digital strategy (SNR: loi REEN n° 2021-1485 art. 35,
+    décret 2022-1084), one text per part the décret lists, in one version per year of adoption
+    (`year`). The parts and their legal wording are in `plan.strategy.SECTIONS`."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="strategies"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("année de la version"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    title = models.CharField(
+        _("intitulé"), max_length=200, default="Stratégie numérique responsable"
+    )
+    adopted_on = models.DateField(_("adoptée le (délibération)"), null=True, blank=True)
+    usages = models.TextField(_("bilan des usages numériques du territoire"), blank=True)
+    footprint = models.TextField(_("bilan de l'impact environnemental du numérique"), blank=True)
+    actions = models.TextField(_("synthèse des actions déjà engagées"), blank=True)
+    objectives = models.TextField(_("objectifs de réduction et indicateurs de suivi"), blank=True)
+    means = models.TextField(_("mesures et moyens mis en œuvre"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["organisation", "year"]
+        verbose_name = _("stratégie numérique responsable")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="plan_strategy_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.year}) — {self.organisation}"

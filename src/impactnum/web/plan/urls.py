@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_calendar, views_evaluations
+from . import views, views_calendar, views_evaluations, views_strategy
 
 app_name = "plan"
 urlpatterns = [
@@ -44,4 +44,12 @@ urlpatterns = [
     ),
     path("calendar/", views_calendar.calendar_page, name="calendar"),
     path("settings/", views_calendar.settings_page, name="settings"),
+    path("strategy/", views_strategy.strategy_page, name="strategy"),
+    path("strategy/edit/", views_strategy.strategy_edit, name="strategy-edit"),
+    path("annual-report/", views_strategy.annual_report_page, name="annual-report"),
+    path(
+        "annual-report/export.<str:fmt>",
+        views_strategy.annual_report_export,
+        name="annual-report-export",
+    ),
 ]
