@@ -8,6 +8,8 @@ from impactnum.io import project_toml
 from impactnum.web.api.document import document_keys
 
 EXPECTED_PATHS = {
+    "/api/ecodesign/assessments": {"get"},
+    "/api/ecodesign/assessments/{assessment_id}": {"get"},
     "/api/reuse/devices": {"get"},
     "/api/reuse/devices/{device_id}": {"get"},
     "/api/reuse/devices/{device_id}/diagnostics": {"post"},
@@ -83,10 +85,10 @@ EXPECTED_PATHS = {
     "/api/plan/evaluations/{evaluation_id}": {"get", "patch", "delete"},
     "/api/plan/evaluations/{evaluation_id}/freeze": {"post"},
     "/api/plan/deadlines": {"get"},
-    "/api/open-data/schema.json": {"get"},
-    "/api/open-data/{slug}.json": {"get"},
     "/api/plan/strategy": {"get"},
     "/api/plan/annual-report": {"get"},
+    "/api/open-data/schema.json": {"get"},
+    "/api/open-data/{slug}.json": {"get"},
     "/api/open-data/{slug}.csv": {"get"},
     "/api/territory/dashboard": {"get"},
     "/api/territory/targeting": {"get"},

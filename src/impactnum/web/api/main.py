@@ -131,3 +131,4 @@ def build_api() -> NinjaAPI:
 
 
 api = build_api()
+    api.add_router("", "impactnum.web.api.ecodesign.router")

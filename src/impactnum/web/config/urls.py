@@ -11,6 +11,7 @@ urlpatterns = [
     path("reuse/", include("impactnum.web.reuse.urls")),
     path("plan/", include("impactnum.web.plan.urls")),
     path("territory/", include("impactnum.web.territory.urls")),
+    path("ecodesign/", include("impactnum.web.ecodesign.urls")),
     path("public/", include("impactnum.web.territory.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("impactnum.web.api.urls")),

@@ -12,6 +12,7 @@ NAVIGATION = [
     ("fleet:list", _("Parc")),
     ("reuse:workbench", _("Réemploi")),
     ("plan:commitments", _("Engagements")),
+    ("ecodesign:assessments", _("Écoconception")),
     ("tokens", _("Jetons d'API")),
 ]
 

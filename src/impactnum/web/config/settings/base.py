@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "impactnum.web.reuse",
     "impactnum.web.plan",
     "impactnum.web.territory",
+    "impactnum.web.ecodesign",
 ]
 
 MIDDLEWARE = [
