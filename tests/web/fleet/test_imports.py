@@ -514,3 +514,20 @@ def test_page_needs_edit_fleet(client, city, agglo, make_user, import_urls):
     with GLPI.open("rb") as fh:
         page = client.post(reverse("fleet:import"), {"organisation": city.slug, "file": fh})
     assert page.status_code == 404 and Asset.objects.count() == 0
+
+
+def test_page_refuses_a_file_over_the_size_limit_before_storing_it(
+    client, city, tech, import_urls, monkeypatch, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from impactnum.web.fleet.imports import views as import_views
+
+    monkeypatch.setattr(import_views, "MAX_UPLOAD_BYTES", 1024)
+    client.force_login(tech)
+    big = SimpleUploadedFile("big.csv", GLPI.read_bytes() + b"x" * 2048, "text/csv")
+    page = client.post(reverse("fleet:import"), {"organisation": city.slug, "file": big})
+    assert page.status_code == 400 and "Fichier trop volumineux" in page.content.decode()
+    assert Asset.objects.count() == 0
+    assert not list((tmp_path / "media").glob("imports/*"))

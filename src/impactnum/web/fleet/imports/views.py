@@ -7,6 +7,7 @@ the preview (the plan is rebuilt from the stored file, then `apply` checks the f
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -26,6 +27,9 @@ from . import apply, build_plan, read_import_file
 from .templates import csv_template, xlsx_template
 
 PREVIEW_ROWS = 200
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+"""An upload is stored whole before it is read: 100 MB holds several hundred thousand GLPI
+lines (100,000 assets are about 20 MB), and refuses a runaway file before it fills the disk."""
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -56,10 +60,14 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if fmt not in context["formats"]:  # type: ignore[operator]
         fmt = "auto"
     upload = request.FILES.get("file")
+    if upload is not None and upload.size > MAX_UPLOAD_BYTES:
+        messages.error(
+            request,
+            _("Fichier trop volumineux : %(n)d Mo au plus.") % {"n": MAX_UPLOAD_BYTES // 2**20},
+        )
+        return render(request, "fleet/import.html", context, status=400)
     if upload is not None:
         data = upload.read()
-        import hashlib
-
         digest = hashlib.sha256(data).hexdigest()
         suffix = ".xlsx" if data.startswith(b"PK\x03\x04") else ".csv"
         stored = _store() / f"{digest}{suffix}"
