@@ -253,6 +253,9 @@ def open_repair(
 ) -> Repair:
     """Record a problem; a device in service (or spare) goes to repair."""
     require(actor, asset.organisation, EDIT_FLEET)  # type: ignore[arg-type]
+    # The status decides whether the asset moves: read it under the row lock, so a repair opened
+    # at the same moment by someone else is kept too instead of failing on a stale status.
+    asset = _locked(asset, None)
     if not problem.strip():
         raise DomainError(_("Décrivez le problème."), field="problem")
     repair = Repair(
@@ -374,7 +377,9 @@ def bulk_change(
     if not fields and not to_status:
         raise DomainError(_("Choisissez une action."))
     refusals: list[tuple[Asset, str]] = []
-    for asset in assets:
+    # Rows are locked one by one as they are changed: always in primary-key order, so two bulk
+    # changes over the same assets wait for each other instead of deadlocking.
+    for asset in sorted(assets, key=lambda a: a.pk):
         try:
             with transaction.atomic():
                 if fields:
@@ -398,6 +403,10 @@ def _add_named(
     name = name.strip()
     if not name:
         raise DomainError(_("Indiquez un nom."), field="name")
+    # The name is unique per organisation whatever its case, which the database constraint
+    # cannot say: adds to one organisation take its row lock in turn, so the check below sees a
+    # name added at the same moment. NO KEY: rows referring to the organisation are not blocked.
+    Organisation.objects.select_for_update(no_key=True).get(pk=organisation.pk)
     if model.objects.filter(organisation=organisation, name__iexact=name).exists():
         raise DomainError(_("« %(n)s » existe déjà.") % {"n": name}, field="name")
     obj = model(organisation=organisation, name=name)

@@ -532,6 +532,8 @@ def freeze_evaluation(actor: AbstractBaseUser, evaluation: Evaluation) -> Evalua
 @transaction.atomic
 def delete_evaluation(actor: AbstractBaseUser, evaluation: Evaluation) -> None:
     require(actor, evaluation.organisation, EDIT_PLAN)
+    # Under the row lock, like freezing: an evaluation frozen meanwhile is refused, not deleted.
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     _refuse_frozen(evaluation)
     record_event(
         actor,

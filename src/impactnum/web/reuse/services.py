@@ -18,7 +18,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,6 +106,23 @@ def _locked(device: Device, expected_version: int | None = None) -> Device:
     if expected_version is not None and fresh.version != expected_version:
         raise Conflict(_("Cet appareil vient d'être modifié par quelqu'un d'autre : rechargez."))
     return fresh
+
+
+def _insert_once(instance: models.Model, field: str, message: str) -> None:
+    """Insert a row unique per organisation by `field`. `full_clean` saw the value free, but a
+    row inserted at the same moment by someone else may have taken it: the database constraint
+    refuses the second, and this says so next to the field instead of a server error."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        taken = type(instance)._default_manager.filter(
+            organisation_id=instance.organisation_id,  # type: ignore[attr-defined]
+            **{field: getattr(instance, field)},
+        )
+        if not taken.exists():
+            raise
+        raise DomainError(message, field=field) from exc
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -202,7 +219,9 @@ def receive_lot(actor: AbstractBaseUser | None, organisation: Organisation, **fi
     _validate(lot)
     if lot.donor.organisation_id != organisation.pk:
         raise DomainError(_("Ce donateur appartient à une autre organisation."), field="donor")
-    lot.save()
+    _insert_once(
+        lot, "reference", _("La référence de lot %(r)s est déjà prise.") % {"r": lot.reference}
+    )
     return lot
 
 
@@ -229,7 +248,12 @@ def register_device(
         **fields,
     )
     _validate(device)
-    device.save()
+    _insert_once(
+        device,
+        "asset_tag",
+        _("L'étiquette %(tag)s est déjà utilisée dans la filière de réemploi.")
+        % {"tag": device.asset_tag},
+    )
     for m in media or []:
         medium = StorageMedium(organisation=lot.organisation, device=device, **m)
         _validate(medium)
@@ -258,9 +282,20 @@ def hand_over_from_fleet(
     and a device is registered in the lot, linked both ways (device.fleet_asset / asset
     .reuse_device)."""
     from impactnum.web.fleet import services as fleet_services
+    from impactnum.web.fleet.models import Asset
 
     if asset.organisation_id != lot.organisation_id:
         raise DomainError(_("Le lot et l'équipement appartiennent à deux organisations."))
+    # Under the asset's row lock: a hand-over made meanwhile is a conflict, never a second device.
+    asset = Asset.objects.select_for_update().get(pk=asset.pk)
+    already = Device.objects.filter(fleet_asset=asset).first()
+    if already is not None:
+        raise Conflict(
+            _("Cet équipement a déjà été confié à la filière de réemploi (appareil %(tag)s).")
+            % {"tag": already.asset_tag}
+        )
+    if asset.status == AssetStatus.HANDED_TO_REUSE:
+        raise Conflict(_("Cet équipement a déjà été confié à la filière de réemploi."))
     fleet_services.change_status(
         actor, asset, AssetStatus.HANDED_TO_REUSE, reuse_proof=reuse_proof or f"lot {lot.reference}"
     )
@@ -373,6 +408,9 @@ def record_repair(
     """A repair with its ORDS outcome; parts taken from the stock are marked used."""
     require(actor, device.organisation, EDIT_REUSE)  # type: ignore[arg-type]
     device = _locked(device)
+    # Parts are locked in primary-key order: two repairs taking the same parts in another order
+    # wait for each other instead of deadlocking; the second finds them used.
+    parts = sorted(parts or [], key=lambda p: p.pk)
     if outcome == RepairOutcome.END_OF_LIFE and not barrier:
         raise DomainError(_("Indiquez l'obstacle à la réparation."), field="barrier")
     repair = DeviceRepair(
@@ -387,7 +425,7 @@ def record_repair(
     )
     _validate(repair)
     repair.save()
-    for part in parts or []:
+    for part in parts:
         part = Part.objects.select_for_update().get(pk=part.pk)
         if not part.in_stock or part.organisation_id != device.organisation_id:
             raise DomainError(_("La pièce %(p)s n'est pas en stock.") % {"p": part.description})
@@ -401,7 +439,7 @@ def record_repair(
             "repair": repair.pk,
             "outcome": outcome,
             "barrier": barrier,
-            "parts": [p.pk for p in parts or []],
+            "parts": [p.pk for p in parts],
         },
     )
     return repair
@@ -452,10 +490,24 @@ def record_sanitisation(
     verification: str = "",
     report: UploadedFile | None = None,
 ) -> SanitisationRecord:
-    """One wipe or destruction of one medium, with its report file's SHA-256."""
+    """One wipe or destruction of one medium, with its report file's SHA-256. The same wipe sent
+    twice (double submission, two people) is recorded once: the second is a conflict."""
     require(actor, medium.organisation, EDIT_REUSE)  # type: ignore[arg-type]
     if ended_at < started_at:
         raise DomainError(_("La fin précède le début."), field="ended_at")
+    medium = StorageMedium.objects.select_for_update().get(pk=medium.pk)
+    same = medium.sanitisations.filter(
+        level=level,
+        method=method,
+        tool=tool,
+        result=result,
+        started_at=started_at,
+        ended_at=ended_at,
+    )
+    if same.exists():
+        raise Conflict(
+            _("Cet effacement de %(m)s est déjà enregistré (même début, même fin).") % {"m": medium}
+        )
     record = SanitisationRecord(
         medium=medium,
         level=level,
@@ -564,6 +616,11 @@ def provide(
     """Give, sell at a solidarity price or lend a ready device; never twice."""
     require(actor, device.organisation, EDIT_REUSE)  # type: ignore[arg-type]
     device = _locked(device, expected_version)
+    if device.status == DeviceStatus.PROVIDED:  # e.g. by someone else a moment ago
+        raise Conflict(
+            _("%(tag)s a déjà été remis : une seule remise par appareil, rechargez la page.")
+            % {"tag": device.asset_tag}
+        )
     if (beneficiary is None) == (recipient is None):
         raise DomainError(
             _("Choisissez un bénéficiaire ou une organisation destinataire."), field="beneficiary"
@@ -608,6 +665,9 @@ def add_to_shipment(
     actor: AbstractBaseUser | None, shipment: WeeeShipment, device: Device
 ) -> WeeeShipment:
     require(actor, shipment.organisation, EDIT_REUSE)  # type: ignore[arg-type]
+    # The shipment first, then the device: the order `ship` takes them in, and a shipment that
+    # left meanwhile is seen here (its devices were shipped without this one).
+    shipment = WeeeShipment.objects.select_for_update().get(pk=shipment.pk)
     device = _locked(device)
     if shipment.shipped_on is not None:
         raise DomainError(_("Cet envoi est déjà parti."))
@@ -655,7 +715,9 @@ def create_beneficiary(
     if person.last_contact_on is None:  # the retention period runs from the first contact
         person.last_contact_on = timezone.localdate()
     _validate(person)
-    person.save()
+    _insert_once(
+        person, "pseudonym", _("Le pseudonyme %(p)s est déjà pris.") % {"p": person.pseudonym}
+    )
     return person
 
 
