@@ -78,6 +78,10 @@ def test_whole_path_to_provision(tech, city, device, laptop_template):
         services.provide(tech, device, type_="donation", beneficiary=person)
     types = list(device.events.values_list("type", flat=True))
     assert types[0] == "received" and "sanitised" in types and types[-1] == "provided"
+    assert provision.returned_on is None
+    services.change_status(tech, device, DeviceStatus.RETURNED, reason="rendu après un an")
+    provision.refresh_from_db()
+    assert provision.returned_on == timezone.localdate()  # the return closes the provision
 
 
 def _facilitator(city):

@@ -355,6 +355,10 @@ def change_status(
             field="status",
         )
     device = _locked(device, expected_version)
+    if to_status == DeviceStatus.RETURNED:
+        # The person or organisation gave it back: close its provision, so the provision says
+        # how long the device served and the device may be provided again later.
+        device.provisions.filter(returned_on__isnull=True).update(returned_on=timezone.localdate())
     return _move(actor, device, to_status, data={"reason": reason} if reason else None)
 
 
