@@ -33,6 +33,7 @@ from impactnum.web.core.permissions import (
     EDIT_FLEET,
     EDIT_PROJECTS,
     EDIT_REUSE,
+    MANAGE_ORGANISATION,
     VIEW,
     VIEW_BENEFICIARIES,
     roles_with,
@@ -126,11 +127,11 @@ PAGES: dict[str, Access] = {
     "set_language": Access(PUBLIC, ok=302),
     "tokens": Access(None),
     "revoke-token": Access(None, ok=POST_ONLY),
-    # projects
     # OpenID Connect sign-in (core/oidc.py): off in the test settings, so absent for everyone
     "oidc:authenticate": Access(PUBLIC, ok=404),
     "oidc:callback": Access(PUBLIC, ok=404),
     "oidc:logout-done": Access(PUBLIC, ok=404),
+    # projects
     "projects:list": L,
     "projects:create": create(EDIT_PROJECTS),
     "projects:detail": V,
@@ -161,7 +162,7 @@ PAGES: dict[str, Access] = {
     "fleet:repair-open": POST,
     "fleet:repair-close": POST,
     "fleet:handover": POST,
-    "fleet:settings": L,  # read by all; the forms post to the routes below (admin only)
+    "fleet:settings": Access(MANAGE_ORGANISATION, scoped=False),  # its forms post below
     "fleet:policy-set": POST,
     "fleet:department-add": POST,
     "fleet:location-add": POST,
@@ -170,7 +171,7 @@ PAGES: dict[str, Access] = {
     "fleet:quotas": L,
     # another organisation without assets is sent back to the fleet page with a message
     "fleet:declaration": view(scoped=False, other=302),
-    "fleet:import": L,  # lists the organisations the person may import into (none: a notice)
+    "fleet:import": Access(EDIT_FLEET, scoped=False),  # into the organisations they may change
     "fleet:import-template": L,
     # reuse
     "reuse:workbench": L,
@@ -232,12 +233,29 @@ PAGES: dict[str, Access] = {
     "plan:evaluation-delete": POST,
     "plan:evaluation-export": V,
     "plan:calendar": L,
-    "plan:settings": L,  # read by all; saving needs MANAGE_ORGANISATION (POST)
+    "plan:settings": Access(EDIT_PROJECTS, scoped=False),  # EDIT_PLAN; ?organisation= 403/404
+    "plan:strategy": L,  # read by all; its parts are written on plan:strategy-edit
+    "plan:strategy-edit": Access(EDIT_PROJECTS, scoped=False),  # EDIT_PLAN
+    "plan:annual-report": L,
+    "plan:annual-report-export": L,
     # territory
     "territory:dashboard": L,
     "territory:targeting": L,
     "territory:fragility-import": POST,
-    "territory:publication": L,  # read by all; publishing needs MANAGE_ORGANISATION (POST)
+    "territory:publication": Access(MANAGE_ORGANISATION, scoped=False),  # publication.PUBLISH
+    # ecodesign (EDIT_ECODESIGN is EDIT_PROJECTS)
+    "ecodesign:assessments": L,
+    "ecodesign:assessment-create": POST,
+    "ecodesign:assessment": V,
+    "ecodesign:assessment-edit": POST,
+    "ecodesign:assessment-delete": POST,
+    "ecodesign:answer": POST,
+    "ecodesign:statement": V,
+    "ecodesign:statement-export": V,
+    "ecodesign:referentials": L,
+    "ecodesign:referential-import": POST,
+    "ecodesign:referential": V,
+    "ecodesign:referential-delete": POST,
 }
 
 NO_GET = Access(PUBLIC, ok=405)
@@ -297,6 +315,8 @@ API: dict[str, Access] = {
     "/api/plan/evaluations/compare": V,
     "/api/plan/evaluations/{evaluation_id}": V,
     "/api/plan/deadlines": V,
+    "/api/plan/strategy": V,
+    "/api/plan/annual-report": V,
     "/api/reuse/beneficiaries": Access(VIEW_BENEFICIARIES, scoped=False),
     "/api/reuse/beneficiaries/{beneficiary_id}": PEOPLE,
     "/api/reuse/beneficiaries/{beneficiary_id}/access-request": PEOPLE,
@@ -307,6 +327,8 @@ API: dict[str, Access] = {
     "/api/territory/dashboard": V,
     "/api/territory/targeting": V,
     "/api/territory/publication": V,
+    "/api/ecodesign/assessments": L,
+    "/api/ecodesign/assessments/{assessment_id}": V,
     # No GET: a GET is refused by method before authentication; the unsafe methods of these
     # paths are checked, per role, by the tests of their app (tests/web/api, tests/web/*).
     "/api/organisations/{slug}/overrides/{override_id}": NO_GET,
@@ -403,6 +425,7 @@ class World:
 def build_world(make_user: Callable[..., Any]) -> World:
     """The demo (organisations A), a person per role in each, and organisation B's admin."""
     from impactnum.web.demo import build_demo
+    from impactnum.web.ecodesign import services as ecodesign_services
     from impactnum.web.fleet.models import Asset, Repair
     from impactnum.web.plan import services as plan_services
     from impactnum.web.projects import services as project_services
@@ -479,6 +502,12 @@ def build_world(make_user: Callable[..., Any]) -> World:
         for kind, fields in LINES.items()
     }
     publication.set_publication(admin, org, enabled=True)
+    referential, _created = ecodesign_services.import_referential(
+        admin, org, name="RGESN", file_name="r.csv", data=ECODESIGN_CSV, version="essai"
+    )
+    eco_assessment = ecodesign_services.create_assessment(
+        admin, org, referential=referential, service_name="Site", assessed_on=dt.date(2026, 1, 1)
+    )
     token, _raw = core_services.create_token(admin, "matrix")
     assert Asset.objects.filter(pk=asset.pk).exists() and Device.objects.filter(pk=device.pk)
 
@@ -486,8 +515,11 @@ def build_world(make_user: Callable[..., Any]) -> World:
         "projects": project.pk,
         "reports": project.pk,
         "fleet": asset.pk,
+        "ecodesign": eco_assessment.pk,
     }
     by_route_pk = {
+        "ecodesign:referential": referential.pk,
+        "ecodesign:referential-delete": referential.pk,
         "reuse:device": device.pk,
         "reuse:step": device.pk,
         "reuse:sanitise": device.pk,
@@ -531,6 +563,8 @@ def build_world(make_user: Callable[..., Any]) -> World:
     formats = {
         "fleet:export": "csv",
         "plan:evaluation-export": "xlsx",
+        "ecodesign:statement-export": "md",
+        "plan:annual-report-export": "docx",
         "fleet:import-template": "csv",
     }
     page_kwargs: dict[str, dict[str, Any]] = {}
@@ -578,6 +612,7 @@ def build_world(make_user: Callable[..., Any]) -> World:
         "action_id": action.pk,
         "indicator_id": indicator.pk,
         "evaluation_id": evaluation.pk,
+        "assessment_id": eco_assessment.pk,
         "beneficiary_id": beneficiary.pk,
     }
     compare = {"a": evaluation.pk, "b": later.pk}
@@ -597,6 +632,9 @@ def build_world(make_user: Callable[..., Any]) -> World:
         api_ids[f"line_id:{kind}"] = pk
     return World(users, page_kwargs, page_query, api_ids, api_query)
 
+
+ECODESIGN_CSV = "id;critere;thematique\n1.1;Une question inventée ?;Stratégie\n".encode()
+"""A one-criterion referential (invented text) for the eco-design routes."""
 
 LINES: dict[str, dict[str, Any]] = {
     "equipment": {"kind": "laptop", "quantity": 3},
