@@ -1,11 +1,14 @@
 """`make bench`: impactnum on a 1,000,000-line NumEcoEval inventory, and BoaviztAPI side by side;
 the web application (results page, `POST /api/calc` beside BoaviztAPI's HTTP API), the fleet at
-100,000 assets and the reuse chain at 100,000 devices and 1,000,000 events.
+100,000 assets and the reuse chain at 100,000 devices and 1,000,000 events; 50 Locust users for
+5 minutes against `make run`'s server (bench/load/) and the main pages with 10,000,000 events in
+PostgreSQL (bench/scale.py, only when IMPACTNUM_BENCH_PG_URL's server answers).
 
     .venv/bin/python bench/run.py                 # every section, full size; rewrites the page
     .venv/bin/python bench/run.py --quick         # smaller sizes, fewer runs; docs left alone
     .venv/bin/python bench/run.py --only web --only fleet     # those sections only
     .venv/bin/python bench/run.py --size 200000 --docs /tmp/bench.md   # the inventory only
+    .venv/bin/python bench/run.py --only load --load-duration 60 --no-docs  # a short load
 
 Prints a table per section, writes the raw figures to bench/out/results.json (the inventory)
 and bench/out/results-<section>.json, and (full runs) rewrites docs/benchmarks.md: only the
@@ -38,13 +41,21 @@ sys.path.insert(0, str(ROOT))
 from bench import boavizta, generate, inventory  # noqa: E402
 from bench import fleet as fleet_bench  # noqa: E402
 from bench import reuse as reuse_bench  # noqa: E402
+from bench import scale as scale_bench  # noqa: E402
 from bench import web as web_bench  # noqa: E402
+from bench.load import measure as load_bench  # noqa: E402
 
 FULL_SIZE = 1_000_000
 DOCS = ROOT / "docs" / "benchmarks.md"
-SECTIONS = ("inventory", "web", "fleet", "reuse")
+SECTIONS = ("inventory", "web", "fleet", "reuse", "load", "scale")
 """Sections of the page, in its order; `--only NAME` measures and rewrites only those."""
-APP_SECTIONS = {"web": web_bench, "fleet": fleet_bench, "reuse": reuse_bench}
+APP_SECTIONS = {
+    "web": web_bench,
+    "fleet": fleet_bench,
+    "reuse": reuse_bench,
+    "load": load_bench,
+    "scale": scale_bench,
+}
 
 # Targets, for FULL_SIZE lines on the 2-core machine.
 TARGETS = {
@@ -327,13 +338,17 @@ What `make bench` measured. The figures below are written by `bench/run.py` (run
 `make bench`) and by nothing else: do not edit them by hand, run `make bench` again. The
 benchmark is not part of CI. `bench/run.py --quick` (smaller sizes) and `--size N` (the
 inventory's lines) are for trying the scripts; they leave this page alone unless `--docs PATH`
-is given. `bench/run.py --only NAME` (inventory, web, fleet, reuse; repeatable) measures only
-those sections and replaces only theirs here: the others keep their latest figures, each
-section says when and on which machine it was measured.
+is given. `bench/run.py --only NAME` (inventory, web, fleet, reuse, load, scale; repeatable)
+measures only those sections and replaces only theirs here: the others keep their latest
+figures, each section says when and on which machine it was measured. The scale section runs
+only when the PostgreSQL server of `IMPACTNUM_BENCH_PG_URL` (default
+`postgres://postgres@127.0.0.1:5432/impactnum_scale`, a database the run drops and creates)
+answers.
 
 Sections: [inventory and BoaviztAPI in-process](#inventory), [web: results page and `POST
 /api/calc` beside BoaviztAPI's HTTP API](#web), [fleet at 100,000 assets](#fleet), [reuse chain
-at 100,000 devices and 1,000,000 events](#reuse).
+at 100,000 devices and 1,000,000 events](#reuse), [load: 50 users for 5 minutes against `make
+run`](#load), [scale: the main pages with 10,000,000 events in PostgreSQL](#scale).
 """
 
 INTRO = """\
@@ -507,8 +522,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws (default 10,000)")
     p.add_argument("--boavizta-size", type=int, default=None, help="devices (default 2,000)")
     p.add_argument("--out", type=Path, default=generate.OUT, help="work directory (bench/out)")
+    p.add_argument(
+        "--load-duration", type=int, default=None, help="load: seconds (default 300; a trial)"
+    )
+    p.add_argument(
+        "--scale-events", type=int, default=None, help="scale: events (default 10,000,000)"
+    )
     args = p.parse_args(argv)
     only = args.only or (["inventory"] if args.size else list(SECTIONS))
+    if "scale" in only and not args.only and not scale_bench.pg_available():
+        print(f"[bench] no PostgreSQL at {scale_bench.pg_url()}: scale section skipped", flush=True)
+        only = [name for name in only if name != "scale"]
+    options = {"load": {"duration": args.load_duration}, "scale": {"events": args.scale_events}}
 
     results: dict[str, Any] = {}
     pages: dict[str, str] = {}
@@ -540,7 +565,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print(f"[bench] section {name}…", flush=True)
         module = APP_SECTIONS[name]
         try:
-            r = module.run(args.quick)
+            r = module.run(args.quick, **options.get(name, {}))
         except Exception as exc:  # a section that fails leaves its figures on the page alone
             print(f"[bench] section {name} FAILED: {exc}", flush=True)
             failed.append(name)

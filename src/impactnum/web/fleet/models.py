@@ -200,7 +200,16 @@ class AssetEvent(AppendOnly):
 
     class Meta:
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["asset", "at"])]
+        indexes = [
+            models.Index(fields=["asset", "at"]),
+            # The day each asset left the retired stock (quotas.py, décret 2023-266): one
+            # entry per asset instead of its whole history (bench/scale.py measures it).
+            models.Index(
+                fields=["asset", "at"],
+                condition=models.Q(type="status_changed", from_status="retired"),
+                name="assetevent_left_retired",
+            ),
+        ]
 
 
 class Repair(models.Model):
