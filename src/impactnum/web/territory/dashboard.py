@@ -143,14 +143,16 @@ def projects_section(actor: AbstractBaseUser, org: Organisation) -> dict[str, An
 
 def commitments_section(actor: AbstractBaseUser, org: Organisation, on: dt.date) -> dict[str, Any]:
     """The plan's summary at `on` (`plan.evaluations.build_snapshot`), and each commitment's
-    progress; `available` is False while the plan app is absent."""
-    try:
-        from impactnum.web.plan.evaluations import build_snapshot
-    except ImportError:  # the plan app is built in parallel; show what exists
-        return {"available": False, "summary": None, "commitments": []}
-    snap = build_snapshot(org, on, actor=actor)
+    progress."""
+    from impactnum.web.plan.evaluations import build_snapshot  # plan is above territory
+
+    return {"available": True, **commitments_progress(build_snapshot(org, on, actor=actor))}
+
+
+def commitments_progress(snap: dict[str, Any]) -> dict[str, Any]:
+    """A plan snapshot (live or a frozen evaluation's) reduced to its summary and each
+    commitment's progress: what the dashboard and the yearly report show."""
     return {
-        "available": True,
         "on": snap["on"],
         "summary": snap["summary"],
         "commitments": [

@@ -118,23 +118,7 @@ def commitments_part(
     else:
         snap = build_snapshot(organisation, date_to, actor=actor)
         origin = {"source": "live", "evaluation": None}
-    commitments = {
-        **origin,
-        "on": snap["on"],
-        "summary": snap["summary"],
-        "commitments": [
-            {
-                "id": c["id"],
-                "reference": c["reference"],
-                "title": c["title"],
-                "progress": c["progress"],
-                "actions": len(c["actions"]),
-                "actions_done": c["actions_done"],
-                "actions_late": c["actions_late"],
-            }
-            for c in snap["commitments"]
-        ],
-    }
+    commitments = {**origin, **dashboard.commitments_progress(snap)}
     indicators = [
         {
             "commitment": c["reference"],
