@@ -16,6 +16,15 @@ def _french_by_default():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _no_result_from_an_earlier_test():
+    """Each test computes its projects afresh: a test may patch the engine or a factor set,
+    which a running server never does (projects/result_cache.py)."""
+    from impactnum.web.projects import result_cache
+
+    result_cache.clear()
+
+
 @pytest.fixture
 def make_user(db):
     counter = iter(range(10_000))

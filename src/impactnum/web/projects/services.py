@@ -32,6 +32,7 @@ from .models import (
     SocialIndicatorValue,
     SroiOutcome,
 )
+from .result_cache import cached_result
 
 LINE_MODELS: dict[str, type[models.Model]] = {
     "equipment": EquipmentLine,
@@ -429,14 +430,20 @@ def calculate(
     """The project's full result (same JSON as `impactnum calc`), with the organisation's
     overrides. Raises DomainError listing every input problem."""
     require(actor, project.organisation, VIEW)
+    document = project_document(project)
+    source = f"project {project.pk}"
+    overrides = organisation_overrides(project.organisation)
     try:
-        return run_document(
-            project_document(project),
-            source=f"project {project.pk}",
-            factors=factors,
-            draws=draws,
-            seed=seed,
-            extra_overrides=organisation_overrides(project.organisation),
+        return cached_result(
+            (document, source, factors, draws, seed, overrides),
+            lambda: run_document(
+                document,
+                source=source,
+                factors=factors,
+                draws=draws,
+                seed=seed,
+                extra_overrides=overrides,
+            ),
         )
     except CalcInputError as exc:
         raise DomainError("\n".join(exc.errors)) from exc
