@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from http import HTTPStatus
 from typing import Any
 
+from django.db import DataError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -171,6 +172,20 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem(request, exc.status_code, detail)
 
 
+def _data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    """A value the database refuses although it passed validation (PostgreSQL: a NUL character
+    in a text, a UTC offset beyond ±15:59, an integer beyond its column): the request's fault."""
+    if transaction.get_connection().in_atomic_block:
+        transaction.set_rollback(True)  # the failed statement aborted the enclosing transaction
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    logger.warning("Database refused a value on %s %s: %s", request.method, request.path, reason)
+    return problem(
+        request,
+        422,
+        _("La base de données refuse une valeur de la requête : %(r)s") % {"r": reason},
+    )
+
+
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("API error on %s %s", request.method, request.path)
     return problem(request, 500, _("Erreur interne ; elle a été consignée dans le journal."))
@@ -180,6 +195,7 @@ def install_handlers(api: NinjaAPI) -> None:
     """Register every handler; ninja picks the most specific class in the MRO."""
     api.add_exception_handler(Exception, _unexpected)
     api.add_exception_handler(Http404, _not_found)
+    api.add_exception_handler(DataError, _data_error)
     api.add_exception_handler(HttpError, _http_error)
     api.add_exception_handler(AuthenticationError, _authentication_error)
     api.add_exception_handler(ValidationError, _validation_error)

@@ -38,7 +38,7 @@ from impactnum.web.projects.choices import KIND_CHOICES
 from .auth import actor
 from .pagination import Pagination
 from .reuse import MediumIn
-from .schemas import StrictSchema, model_input
+from .schemas import CSV_RESPONSE, MAX_ID, StrictSchema, model_input
 
 router = Router(tags=["fleet"])
 
@@ -300,8 +300,8 @@ class AssetQuery(Schema):
     organisation: str | None = Field(None, description="Organisation slug")
     kind: str | None = None
     status: AssetStatus | None = None
-    department: int | None = Field(None, description="Department id")
-    location: int | None = Field(None, description="Location id")
+    department: int | None = Field(None, ge=1, le=MAX_ID, description="Department id")
+    location: int | None = Field(None, ge=1, le=MAX_ID, description="Location id")
     refurbished: bool | None = Field(None, description="Bought refurbished")
     past_lifespan: bool = Field(False, description="Held assets older than their lifespan")
     q: str | None = Field(None, description="Words in model, serial, inventory number, assigned_to")
@@ -536,8 +536,7 @@ def fleet_quotas(request: HttpRequest, query: Query[YearQuery]) -> dict[str, Any
 @router.get(
     "/fleet/declaration",
     tags=["fleet indicators"],
-    response={200: str},
-    openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},
+    openapi_extra=CSV_RESPONSE,
 )
 def fleet_declaration(request: HttpRequest, query: Query[YearQuery]) -> HttpResponse:
     """The AGEC art. 58 declaration of `year` as CSV (data.gouv.fr schema

@@ -39,6 +39,10 @@ ERROR_RESPONSES = {
     "404": "Not found, or not in your organisations",
     "422": "Invalid input: `errors` lists each field",
 }
+CHANGE_ERROR_RESPONSES = {
+    "409": "Conflict: changed by someone else meanwhile, or its state forbids this change",
+}
+"""Documented on the operations that change something (POST, PUT, PATCH, DELETE) only."""
 
 
 class NoNaNRenderer(JSONRenderer):
@@ -69,9 +73,12 @@ class ImpactnumAPI(NinjaAPI):
         components.setdefault("ProjectDocument", doc)
         problem_ref = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
         for _path, methods in schema["paths"].items():
-            for operation in methods.values():
+            for method, operation in methods.items():
                 responses = operation.setdefault("responses", {})
-                for status, text in ERROR_RESPONSES.items():
+                errors = dict(ERROR_RESPONSES)
+                if method.lower() != "get":
+                    errors.update(CHANGE_ERROR_RESPONSES)
+                for status, text in errors.items():
                     if status == "401" and not operation.get("security"):
                         continue
                     responses.setdefault(status, {"description": text, "content": problem_ref})
@@ -127,8 +134,8 @@ def build_api() -> NinjaAPI:
     api.add_router("", plan.router)
     api.add_router("", "impactnum.web.api.reuse_people.router")
     api.add_router("", "impactnum.web.api.territory.router")
+    api.add_router("", "impactnum.web.api.ecodesign.router")
     return api
 
 
 api = build_api()
-    api.add_router("", "impactnum.web.api.ecodesign.router")

@@ -41,7 +41,7 @@ from impactnum.web.plan.models import Action, Commitment, Evaluation, Indicator,
 
 from .auth import actor
 from .pagination import Pagination
-from .schemas import StrictSchema
+from .schemas import StrictSchema, null_is_empty
 
 router = Router(tags=["plan"])
 
@@ -172,6 +172,8 @@ class CommitmentPatch(StrictSchema):
     owner: str | None = Field(None, description="Username of a member; empty clears")
     source_detail: str | None = None
 
+    null_is_empty_text = null_is_empty("description", "source_detail")
+
 
 class ActionOut(Schema):
     id: int
@@ -209,6 +211,8 @@ class ActionPatch(StrictSchema):
     status: Status_ | None = None  # type: ignore[valid-type]
     progress: int | None = Field(None, ge=0, le=100)
 
+    null_is_empty_text = null_is_empty("description")
+
 
 class Milestone(Schema):
     on: dt.date
@@ -240,6 +244,8 @@ class IndicatorPatch(StrictSchema):
     target_value: float | None = None
     target_on: dt.date | None = None
     trajectory: list[Milestone] | None = None
+
+    null_is_empty_text = null_is_empty("source", "unit")
 
 
 class ValueIn(StrictSchema):
@@ -308,6 +314,8 @@ class EvaluationPatch(StrictSchema):
     month: int | None = Field(None, ge=0, le=120)
     comments: str | None = None
     notes: dict[str, str] | None = None
+
+    null_is_empty_text = null_is_empty("comments")
 
 
 class OrgFilter(Schema):

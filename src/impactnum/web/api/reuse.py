@@ -53,7 +53,7 @@ from impactnum.web.reuse.views import next_steps, status_moves
 
 from .auth import actor
 from .pagination import Pagination
-from .schemas import StrictSchema
+from .schemas import MAX_ID, Moment, StrictSchema
 
 router = Router(tags=["reuse"])
 KIND_CODES = tuple(code for code, _label in KIND_CHOICES)
@@ -195,7 +195,7 @@ def device_detail(device: Device) -> Device:
 class DeviceQuery(Schema):
     tag: str | None = Field(None, description="Asset tag (exact, case-insensitive)")
     status: DeviceStatus | None = None
-    lot: int | None = Field(None, description="Lot id")
+    lot: int | None = Field(None, ge=1, le=MAX_ID, description="Lot id")
     organisation: str | None = Field(None, description="Organisation slug")
 
 
@@ -317,8 +317,8 @@ class SanitisationIn(StrictSchema):
     tool: str = Field(max_length=100)
     tool_version: str = Field("", max_length=40)
     verification: str = Field("", max_length=100)
-    started_at: dt.datetime
-    ended_at: dt.datetime
+    started_at: Moment
+    ended_at: Moment
     result: Literal[tuple(SanitisationResult.values)]  # type: ignore[valid-type]
 
 

@@ -26,7 +26,7 @@ from impactnum.web.reuse.models import Beneficiary, Party, SupportSession
 
 from .auth import actor
 from .pagination import Pagination
-from .schemas import StrictSchema
+from .schemas import CSV_RESPONSE, StrictSchema
 
 router = Router(tags=["reuse-people"])
 NOT_ALLOWED = "Votre rôle ne donne pas accès aux bénéficiaires de cette organisation."
@@ -337,7 +337,7 @@ def record_session(request: HttpRequest, payload: SessionIn) -> Status:
     )
 
 
-@router.get("/reuse/sessions.csv", response={200: str})
+@router.get("/reuse/sessions.csv", openapi_extra=CSV_RESPONSE)
 def export_sessions_csv(request: HttpRequest, filters: Query[ExportQuery]) -> HttpResponse:
     """Sessions as CSV for the national reporting tool (`support.COOP_COLUMNS`): no name, no
     pseudonym. `everyone`: every facilitator's (managers and administrators only)."""
@@ -364,7 +364,7 @@ def reuse_report(request: HttpRequest, filters: Query[ReportQuery]) -> dict[str,
     return report.reuse_report(org, filters.date_from, filters.date_to, method=filters.method)
 
 
-@router.get("/reuse/ords.csv", response={200: str})
+@router.get("/reuse/ords.csv", openapi_extra=CSV_RESPONSE)
 def export_ords_csv(request: HttpRequest, filters: Query[OrdsQuery]) -> HttpResponse:
     """The organisation's repairs in the Open Repair Data Standard v0.3 (CSV); free texts
     scrubbed of personal data."""

@@ -7,13 +7,13 @@ never passes silently, as in project files). Validation beyond types is the serv
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
 
 from django.db import models
 from ninja import Field, Schema
 from ninja.orm import create_schema
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict, field_validator
 
 from impactnum.web.projects import services as project_services
 from impactnum.web.projects.models import (
@@ -44,10 +44,42 @@ def _choice_type(field: models.Field, optional: bool) -> tuple[Any, Any]:
     return literal, Field(default, title=str(field.verbose_name), description=", ".join(codes))
 
 
+def _null_clears_text(model: type[models.Model], fields: tuple[str, ...]) -> type[StrictSchema]:
+    """A base where `null` on a text that may be empty but not null (a label, a description)
+    is the empty text: the OpenAPI documents such a field as nullable, and the database would
+    refuse the null (a 500)."""
+    texts = frozenset(
+        f
+        for f in fields
+        if isinstance(model._meta.get_field(f), models.CharField | models.TextField)
+        and model._meta.get_field(f).blank
+        and not model._meta.get_field(f).null
+    )
+
+    if not texts:
+        return StrictSchema
+
+    class NullClearsText(StrictSchema):
+        null_is_empty_text = null_is_empty(*texts, check_fields=False)
+
+    return NullClearsText
+
+
+def null_is_empty(*texts: str, check_fields: bool = True) -> Any:
+    """A field validator: `null` on these texts (that may be empty, never null, in the database)
+    is the empty text. In a body: `null_is_empty_text = null_is_empty("description")`."""
+
+    def to_empty(cls: Any, value: Any) -> Any:
+        return "" if value is None else value
+
+    return field_validator(*texts, mode="before", check_fields=check_fields)(to_empty)
+
+
 def model_input(
     model: type[models.Model], name: str, fields: tuple[str, ...], *, partial: bool = False
 ) -> type[Schema]:
     """An input schema for these model fields; `partial` (PATCH) makes every field optional.
+    `null` on a text that may be empty is an empty text.
 
     Choice fields become enumerations, so the OpenAPI lists the allowed codes."""
     custom = [
@@ -61,12 +93,42 @@ def model_input(
         fields=list(fields),
         optional_fields="__all__" if partial else None,  # type: ignore[arg-type]
         custom_fields=custom,
-        base_class=StrictSchema,
+        base_class=_null_clears_text(model, fields),
     )
 
 
 def model_output(model: type[models.Model], name: str, fields: tuple[str, ...]) -> type[Schema]:
     return create_schema(model, name=name, fields=["id", *fields])
+
+
+MAX_ID = 2**63 - 1
+"""The largest id the database stores (a signed 64-bit integer): an id query parameter above it
+is a 422, not an overflow in the database driver (a 500)."""
+
+MAX_UTC_OFFSET = timedelta(hours=14)
+
+
+def _real_utc_offset(value: datetime) -> datetime:
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise ValueError("UTC offset beyond ±14:00")
+    return value
+
+
+Moment = Annotated[datetime, AfterValidator(_real_utc_offset)]
+"""A date and time with a real UTC offset (±14:00 at most): PostgreSQL refuses an offset beyond
+±15:59, which would reach it as a 500."""
+
+CSV_RESPONSE: dict[str, Any] = {
+    "responses": {
+        200: {
+            "description": "CSV (UTF-8, comma-separated, with a header row)",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    }
+}
+"""`openapi_extra` of an operation answering a CSV file (declared without `response=`, so
+that the OpenAPI does not also list a JSON body)."""
 
 
 # --- lists --------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from impactnum.web.territory.dashboard import dashboard, period
 from impactnum.web.territory.models import Licence
 
 from .auth import actor
+from .schemas import CSV_RESPONSE
 
 router = Router(tags=["territory"])
 
@@ -83,7 +84,7 @@ def open_data_json(request: HttpRequest, slug: str, filters: Query[YearQuery]) -
     return opendata.open_document(org, pub, opendata.chosen_year(str(filters.year or "")))
 
 
-@router.get("/open-data/{slug}.csv", response={200: str}, auth=None)
+@router.get("/open-data/{slug}.csv", openapi_extra=CSV_RESPONSE, auth=None)
 def open_data_csv(request: HttpRequest, slug: str, filters: Query[YearQuery]) -> HttpResponse:
     """The same rows as CSV (UTF-8, comma, header = the schema's fields)."""
     org, pub = publication.published(slug)

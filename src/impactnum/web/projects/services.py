@@ -314,6 +314,8 @@ def set_override(
         load_factor_set(next(iter(spec)), [to_engine_override(probe)])
     except (FactorSetError, StopIteration) as exc:
         raise DomainError(str(exc), field="family") from exc
+    except KeyError as exc:  # the engine looks the criterion's unit up before checking the row
+        raise DomainError(str(exc.args[0]), field="criterion") from exc
     existing = FactorOverride.objects.filter(
         organisation=organisation,
         family=probe.family,
