@@ -15,6 +15,7 @@ from ninja import Field, Schema
 from ninja.orm import create_schema
 from pydantic import AfterValidator, ConfigDict, field_validator
 
+from impactnum.web.core import models as core_models
 from impactnum.web.projects import services as project_services
 from impactnum.web.projects.models import (
     CalculationSnapshot,
@@ -101,9 +102,7 @@ def model_output(model: type[models.Model], name: str, fields: tuple[str, ...]) 
     return create_schema(model, name=name, fields=["id", *fields])
 
 
-MAX_ID = 2**63 - 1
-"""The largest id the database stores (a signed 64-bit integer): an id query parameter above it
-is a 422, not an overflow in the database driver (a 500)."""
+MAX_ID = core_models.MAX_ID  # an id query parameter above it is a 422
 
 MAX_UTC_OFFSET = timedelta(hours=14)
 

@@ -7,6 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import OrganisationKind, Role
 
+MAX_ID = 2**63 - 1
+"""The largest id the database stores (a signed 64-bit integer): a larger id asked for in a URL
+or a query is refused up front, not left to overflow in the database driver (a 500)."""
+
 
 def validate_siret(value: str) -> None:
     """A SIRET is 14 digits passing the Luhn check (La Poste's group is the known exception)."""

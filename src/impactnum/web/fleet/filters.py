@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from impactnum.web.core.models import Organisation
+from impactnum.web.core.models import MAX_ID, Organisation
 from impactnum.web.projects.choices import KIND_CHOICES
 
 from .choices import HELD_STATUSES, AssetStatus
@@ -55,7 +55,7 @@ SORT_LABELS = [
 
 def _int(value: Any) -> int | None:
     text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdigit() and int(text) <= MAX_ID else None
 
 
 def _bool(value: Any) -> bool | None:
