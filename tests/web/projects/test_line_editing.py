@@ -128,3 +128,17 @@ def test_readers_cannot_edit_lines(client, make_user, city, project, role):
     # they still see the line, without edit buttons
     row = client.get(reverse("projects:line-row", args=[project.pk, "equipment", line.pk]))
     assert row.status_code == 200 and "edit-line" not in row.content.decode()
+
+
+def test_sroi_shares_are_between_0_and_1_as_in_the_project_file(admin, project):
+    from impactnum.web.core.errors import DomainError
+    from impactnum.web.projects import services
+
+    sc = project.scenarios.first()
+    fields = {"outcome": "autonomie", "quantity": 40, "proxy_eur": 150, "attribution": -1.9}
+    with pytest.raises(DomainError) as refused:
+        services.add_line(admin, sc, "sroi", **fields)
+    assert refused.value.field == "attribution" or "attribution" in str(refused.value)
+    assert not SroiOutcome.objects.filter(scenario=sc).exists()
+    services.add_line(admin, sc, "sroi", **{**fields, "attribution": 0.25})
+    assert SroiOutcome.objects.get(scenario=sc).attribution == 0.25

@@ -16,6 +16,7 @@ from impactnum.web.core.models import Organisation
 from .choices import FLOW_CHOICES, KIND_CHOICES, NETWORK_CHOICES, ProjectStatus
 
 POSITIVE = [MinValueValidator(0)]
+SHARE = [MinValueValidator(0), MaxValueValidator(1)]  # a share, as the project file requires
 
 
 class Project(models.Model):
@@ -163,10 +164,10 @@ class SroiOutcome(models.Model):
     quantity = models.FloatField(_("quantité par an"), validators=POSITIVE)
     proxy_eur = models.FloatField(_("valeur unitaire (€)"), validators=POSITIVE)
     proxy_source = models.CharField(_("source de la valeur"), max_length=300, blank=True)
-    deadweight = models.FloatField(_("effet d'aubaine"), default=0)
-    attribution = models.FloatField(_("attribution"), default=0)
-    displacement = models.FloatField(_("déplacement"), default=0)
-    drop_off = models.FloatField(_("érosion annuelle"), default=0)
+    deadweight = models.FloatField(_("effet d'aubaine"), default=0, validators=SHARE)
+    attribution = models.FloatField(_("attribution"), default=0, validators=SHARE)
+    displacement = models.FloatField(_("déplacement"), default=0, validators=SHARE)
+    drop_off = models.FloatField(_("érosion annuelle"), default=0, validators=SHARE)
     duration_years = models.FloatField(_("durée (années)"), default=1)
 
     class Meta:
