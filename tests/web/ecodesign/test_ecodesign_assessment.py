@@ -25,7 +25,7 @@ def _answer(user, assessment, code, status, **kw):
 def answered(manager, assessment):
     """1.1 C, 1.2 NC, 6.1 C, 6.2 NA, 6.3 NC; 8.1 unanswered."""
     _answer(manager, assessment, "1.1", C)
-    _answer(manager, assessment, "1.2", NC, planned_action="Nommer un référent en 2026")
+    _answer(manager, assessment, "1.2", NC, planned_action="Nommer un référent en 2026\nPuis le former")
     _answer(manager, assessment, "6.1", C)
     _answer(manager, assessment, "6.2", NA, justification="Aucune ressource à compresser")
     _answer(manager, assessment, "6.3", NC)
@@ -226,6 +226,7 @@ def test_statement_page_and_downloads(client, viewer, answered):
     assert "| Frontend | 1 | 1 | 1 | 0 | 50,0 % |" in text
     assert "| Hébergement | 0 | 0 | 0 | 1 | — |" in text
     assert "- **1.2** Le service a-t-il un référent nommé ? — Action prévue : Nommer" in text
+    assert "en 2026\n  Puis le former\n" in text  # a second line stays inside its list item
     assert "- **6.2** Les réponses sont-elles compressées ? — Justification : Aucune" in text
     html = client.get(reverse("ecodesign:statement-export", args=[answered.pk, "html"]))
     body = html.content.decode()

@@ -3,6 +3,7 @@ page and the two downloads (Markdown, standalone HTML), so the three say the sam
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -41,7 +42,23 @@ def statement_context(assessment: Assessment) -> dict[str, Any]:
 
 
 def statement_markdown(assessment: Assessment) -> str:
-    return render_to_string("ecodesign/statement.md", statement_context(assessment))
+    context = statement_context(assessment)
+    for key in ("non_compliant", "not_applicable"):  # texts stay inside their list item
+        context[key] = [
+            (
+                c,
+                SimpleNamespace(
+                    planned_action=_item(a.planned_action), justification=_item(a.justification)
+                ),
+            )
+            for c, a in context[key]
+        ]
+    return render_to_string("ecodesign/statement.md", context)
+
+
+def _item(text: str) -> str:
+    """A multi-line text as the continuation of a Markdown list item (indented lines)."""
+    return "\n  ".join(line for line in text.splitlines() if line.strip())
 
 
 def statement_html(assessment: Assessment) -> str:
