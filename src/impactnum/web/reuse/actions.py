@@ -61,9 +61,10 @@ def _all_or_nothing(items: list[Any], label: Any, apply: Any) -> list[Any]:
 def bulk_triage(
     actor: AbstractBaseUser | None, devices: list[Device], outcome: str, reason: str = ""
 ) -> list[Device]:
-    """Triage several devices at once: all are triaged, or none (BulkRefused says why)."""
+    """Triage several devices at once: all are triaged, or none (BulkRefused says why).
+    Taken in id order, as every bulk change locks its rows, so two batches never deadlock."""
     return _all_or_nothing(
-        devices,
+        sorted(devices, key=lambda d: d.pk),
         lambda d: d.asset_tag,
         lambda d: services.triage(actor, d, outcome, reason),
     )
