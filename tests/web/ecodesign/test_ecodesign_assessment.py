@@ -25,7 +25,9 @@ def _answer(user, assessment, code, status, **kw):
 def answered(manager, assessment):
     """1.1 C, 1.2 NC, 6.1 C, 6.2 NA, 6.3 NC; 8.1 unanswered."""
     _answer(manager, assessment, "1.1", C)
-    _answer(manager, assessment, "1.2", NC, planned_action="Nommer un référent en 2026\nPuis le former")
+    _answer(
+        manager, assessment, "1.2", NC, planned_action="Nommer un référent en 2026\nPuis le former"
+    )
     _answer(manager, assessment, "6.1", C)
     _answer(manager, assessment, "6.2", NA, justification="Aucune ressource à compresser")
     _answer(manager, assessment, "6.3", NC)
