@@ -186,7 +186,7 @@ def admin_token(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
         atomic.__enter__()
         try:
             with pytest.MonkeyPatch.context() as mp:
-                mp.setattr(demo, "FLEET_SIZES", SMALL_FLEET)
+                mp.setattr(demo.fleet, "FLEET_SIZES", SMALL_FLEET)
                 demo.build_demo()
             from django.contrib.auth import get_user_model
 
