@@ -279,6 +279,19 @@ class TestLoaded:
         assert Beneficiary.objects.filter(organisation=city).count() > 0
         assert SupportSession.objects.filter(facilitator=users["mediatrice"]).exists()
 
+    def test_the_city_has_an_action_plan_with_a_frozen_18_month_evaluation(self, loaded):
+        from impactnum.web.plan.indicators import compute
+        from impactnum.web.plan.models import Commitment, Evaluation, Indicator
+
+        city = Organisation.objects.get(slug="ville-nevers")
+        assert Commitment.objects.filter(organisation=city).count() == len(demo.plan.COMMITMENTS)
+        frozen = Evaluation.objects.get(organisation=city)
+        assert frozen.month == 18 and frozen.status == "frozen" and frozen.snapshot
+        # the computed indicators have values from the demo's own fleet and reuse chain
+        for indicator in Indicator.objects.filter(commitment__organisation=city, kind="computed"):
+            measure = compute(indicator.source, city, dt.date.today(), indicator.params)
+            assert measure.value is not None and measure.value > 0, indicator.source
+
 
 def test_refused_when_a_demo_username_is_taken(db):
     get_user_model().objects.create_user(username="admin", password="x")

@@ -43,7 +43,7 @@ from .people import (
     demo_loaded,
     demo_org_slugs,
 )
-from .plan import build_strategy
+from .plan import build_action_plan, build_strategy
 from .projects import PROJECTS, build_project
 from .reuse import build_reuse
 
@@ -108,4 +108,5 @@ def build_demo(today: dt.date | None = None) -> list[tuple[str, str]]:
     assets = build_fleet(users, orgs, today)
     build_reuse(users, orgs, today, assets)
     build_strategy(users[ACTOR], orgs[AGGLO.slug])
+    build_action_plan(users[ACTOR], orgs[CITY.slug], today)
     return demo_accounts()
